@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench bench-quick lint clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the portal on embedded defaults (SQLite, local files, local Celery worker) with demo data.
+run: $(STAMP)
+	bin/run-dev
+
+## Run the whole test suite against PostgreSQL, Redis, an S3 server and a real Celery worker.
+test: $(STAMP)
+	bin/ensure-services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench run
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench run --quick
+
+clean:
+	rm -rf $(VENV) var

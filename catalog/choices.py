@@ -1,0 +1,39 @@
+from django.db import models
+
+
+class PackageType(models.TextChoices):
+    FIRMWARE = "firmwarePackage", "Firmware package"
+    SOFTWARE = "softwarePackage", "Software package"
+    MODULE = "modulePackage", "Module package"
+
+
+class ReleaseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class ArtifactState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    VERIFYING = "verifying", "Verifying"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Failed"
+
+
+# Badge colours for the admin, keyed by state value.
+ARTIFACT_STATE_COLOURS = {
+    ArtifactState.PENDING: "#6c757d",
+    ArtifactState.VERIFYING: "#0d6efd",
+    ArtifactState.VERIFIED: "#198754",
+    ArtifactState.FAILED: "#dc3545",
+}
+RELEASE_STATUS_COLOURS = {
+    ReleaseStatus.ACTIVE: "#198754",
+    ReleaseStatus.DEPRECATED: "#6c757d",
+}
+
+
+class FailureReason(models.TextChoices):
+    CHECKSUM_MISMATCH = "checksum mismatch", "Checksum mismatch"
+    SIZE_MISMATCH = "size mismatch", "Size mismatch"
+    OBJECT_MISSING = "object missing", "Object missing"
+    STORAGE_ERROR = "storage error", "Storage error"

@@ -1,0 +1,139 @@
+import base64
+import hashlib
+import secrets as stdlib_secrets
+from datetime import timedelta
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from catalog import secrets
+
+# Write last-used times at most this often: a write per request would make
+# every authenticated call a database write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class Scope(models.TextChoices):
+    """Token scopes, named as Kaa names them. A token with no scopes has them all."""
+
+    SOFTWARE_READ = "application:software:read", "Read software"
+    SOFTWARE_UPDATE = "application:software:update", "Create and update software"
+    SOFTWARE_DELETE = "application:software:delete", "Delete software"
+    ENDPOINT_READ = "endpoint:read", "Read endpoints"
+
+
+class CredentialQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class Credential(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100, blank=True, help_text="What the credential is for.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_usable(self):
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def touch(self):
+        now = timezone.now()
+        if self.last_used_at is None or now - self.last_used_at >= LAST_USED_RESOLUTION:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
+
+
+class ApiToken(Credential):
+    """A bearer token for the management APIs, stored as a prefix and a SHA-256."""
+
+    KIND = "ota"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=secrets.PREFIX_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(
+        default=list, blank=True, help_text="Kaa scopes this token is limited to; empty grants them all."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name="", scopes=()):
+        """Create a token and return it with its plaintext, which is never stored."""
+        issued = secrets.issue(cls.KIND)
+        token = cls.objects.create(
+            user=user, name=name, prefix=issued.prefix, digest=issued.digest, scopes=sorted(set(scopes))
+        )
+        return token, issued.plaintext
+
+    @classmethod
+    def authenticate(cls, plaintext):
+        prefix = secrets.prefix_of(plaintext, cls.KIND)
+        if prefix is None:
+            return None
+        token = cls.objects.usable().select_related("user").filter(prefix=prefix).first()
+        if token is None or not secrets.matches(plaintext, token.digest):
+            return None
+        token.touch()
+        return token
+
+    def has_scope(self, scope):
+        return not self.scopes or scope in self.scopes
+
+
+def _credentials_cipher():
+    # Access-key secrets must be recoverable to check HMAC signatures, so they are
+    # encrypted (not hashed) with a key derived from the Django secret key.
+    derived = hashlib.sha256(f"ota-access-keys:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+class AccessKey(Credential):
+    """An access key pair for SDK-HMAC-SHA256 request signing (Huawei Cloud SDKs)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_keys")
+    access_key_id = models.CharField(max_length=32, unique=True, editable=False)
+    encrypted_secret = models.BinaryField(editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.access_key_id} ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name=""):
+        access_key_id = "".join(stdlib_secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(20))
+        secret = stdlib_secrets.token_urlsafe(30)
+        key = cls.objects.create(
+            user=user, name=name, access_key_id=access_key_id,
+            encrypted_secret=_credentials_cipher().encrypt(secret.encode()),
+        )
+        return key, secret
+
+    @property
+    def secret(self):
+        return _credentials_cipher().decrypt(bytes(self.encrypted_secret)).decode()

@@ -1,0 +1,42 @@
+"""Bearer secrets (API, device and gateway tokens): shown once, stored as a prefix and a hash.
+
+A token reads ``<kind>_<prefix>_<secret>``. The prefix finds the row through a
+unique index; the SHA-256 of the whole token is compared in constant time. The
+secret carries 256 random bits, so a fast hash is enough: no password hashing.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+PREFIX_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    prefix: str
+    digest: str
+    plaintext: str
+
+
+def digest_of(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def issue(kind: str) -> IssuedSecret:
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    plaintext = f"{kind}_{prefix}_{secrets.token_urlsafe(32)}"
+    return IssuedSecret(prefix=prefix, digest=digest_of(plaintext), plaintext=plaintext)
+
+
+def prefix_of(plaintext: str, kind: str) -> str | None:
+    """The lookup prefix of a token of this kind, or None when it is malformed."""
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != kind or len(parts[1]) != PREFIX_LENGTH or not parts[2]:
+        return None
+    return parts[1]
+
+
+def matches(plaintext: str, digest: str) -> bool:
+    return hmac.compare_digest(digest_of(plaintext), digest)

@@ -1,0 +1,128 @@
+"""Verification of artifacts: stream the object once, hash it, compare with what was declared."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.choices import ArtifactState, FailureReason
+from catalog.models import Artifact
+from catalog.storage import ArtifactStore, ObjectMissing, StorageError, TransientStorageError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Digests:
+    sha256: str
+    sha1: str
+    md5: str
+    size: int
+
+
+def compute_digests(store: ArtifactStore, key: str) -> Digests:
+    """Hash the object in one streaming pass, holding one chunk in memory at a time."""
+    sha256, sha1 = hashlib.sha256(), hashlib.sha1(usedforsecurity=False)
+    md5 = hashlib.md5(usedforsecurity=False)
+    size = 0
+    for chunk in store.iter_bytes(key):
+        sha256.update(chunk)
+        sha1.update(chunk)
+        md5.update(chunk)
+        size += len(chunk)
+    return Digests(sha256.hexdigest(), sha1.hexdigest(), md5.hexdigest(), size)
+
+
+def request_verification(artifact: Artifact) -> None:
+    """Mark the artifact pending and queue its verification once the transaction commits."""
+    from catalog.tasks import verify_artifact
+
+    Artifact.objects.filter(pk=artifact.pk).update(
+        state=ArtifactState.PENDING, failure_reason="", failure_detail="", verified_at=None,
+        verification_started_at=None, updated_at=timezone.now(),
+    )
+    artifact.state = ArtifactState.PENDING
+    transaction.on_commit(lambda: verify_artifact.delay(artifact.pk))
+
+
+def _start(artifact_id) -> Artifact | None:
+    with transaction.atomic():
+        artifact = Artifact.objects.select_for_update().filter(pk=artifact_id).first()
+        if artifact is None or artifact.state == ArtifactState.VERIFIED:
+            return None
+        artifact.state = ArtifactState.VERIFYING
+        artifact.verification_started_at = timezone.now()
+        artifact.verification_attempts += 1
+        artifact.save(update_fields=["state", "verification_started_at", "verification_attempts", "updated_at"])
+        return artifact
+
+
+def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detail: str = "") -> Artifact:
+    """Record the outcome, unless the artifact's object was replaced while we were reading it."""
+    with transaction.atomic():
+        current = Artifact.objects.select_for_update().select_related("release").get(pk=artifact.pk)
+        if (current.bucket, current.storage_key) != (artifact.bucket, artifact.storage_key):
+            return current
+        if digests is not None:
+            current.sha256, current.sha1, current.md5, current.size = (
+                digests.sha256, digests.sha1, digests.md5, digests.size
+            )
+            current.declared_sha256 = current.declared_sha256 or digests.sha256
+            current.declared_size = current.declared_size if current.declared_size is not None else digests.size
+            if current.declared_sha256 != digests.sha256:
+                reason = FailureReason.CHECKSUM_MISMATCH
+                detail = f"declared {current.declared_sha256}, computed {digests.sha256}"
+            elif current.declared_size != digests.size:
+                reason = FailureReason.SIZE_MISMATCH
+                detail = f"declared {current.declared_size} bytes, computed {digests.size}"
+        current.failure_reason, current.failure_detail = reason, detail
+        current.state = ArtifactState.FAILED if reason else ArtifactState.VERIFIED
+        current.verified_at = None if reason else timezone.now()
+        current.save()
+        release = current.release
+        if not reason and (not release.declared_sha256 or release.declared_size is None):
+            release.declared_sha256 = release.declared_sha256 or current.sha256
+            release.declared_size = current.size if release.declared_size is None else release.declared_size
+            release.save(update_fields=["declared_sha256", "declared_size", "updated_at"])
+    logger.info("artifact %s %s %s", current.pk, current.state, current.failure)
+    return current
+
+
+def verify(artifact_id) -> Artifact | None:
+    """Verify one artifact. Raises TransientStorageError when the storage should be asked again."""
+    artifact = _start(artifact_id)
+    if artifact is None:
+        return None
+    store = ArtifactStore(artifact.bucket)
+    try:
+        digests = compute_digests(store, artifact.storage_key)
+    except ObjectMissing:
+        return _finish(artifact, None, FailureReason.OBJECT_MISSING, artifact.storage_key)
+    except TransientStorageError:
+        raise
+    except StorageError as error:
+        return _finish(artifact, None, FailureReason.STORAGE_ERROR, str(error))
+    return _finish(artifact, digests)
+
+
+def give_up(artifact_id, error: Exception) -> None:
+    """Retries are exhausted: record the storage error so the artifact is not left verifying."""
+    artifact = Artifact.objects.filter(pk=artifact_id).first()
+    if artifact is not None:
+        _finish(artifact, None, FailureReason.STORAGE_ERROR, str(error))
+
+
+def requeue_stuck() -> int:
+    """Queue again artifacts whose verification never finished (a lost task or a dead worker)."""
+    cutoff = timezone.now() - settings.OTA_VERIFICATION_STUCK_AFTER
+    stuck = Artifact.objects.filter(state=ArtifactState.VERIFYING, verification_started_at__lt=cutoff) | (
+        Artifact.objects.filter(state=ArtifactState.PENDING, updated_at__lt=cutoff)
+    )
+    count = 0
+    for artifact in stuck.only("pk").iterator():
+        request_verification(artifact)
+        count += 1
+    return count

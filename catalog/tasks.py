@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from catalog.services import verification
+from catalog.storage import TransientStorageError
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+def verify_artifact(self, artifact_id):
+    """Stream an artifact from storage and check its SHA-256 and size (idempotent).
+
+    Late acknowledgement means a worker killed mid-task leaves the message
+    unacknowledged, so the broker delivers it again; storage hiccups are retried
+    with exponential backoff; a mismatch is final and never retried.
+    """
+    try:
+        verification.verify(artifact_id)
+    except TransientStorageError as error:
+        if self.request.retries >= self.max_retries:
+            verification.give_up(artifact_id, error)
+            return
+        raise self.retry(exc=error, countdown=min(2 ** self.request.retries * 5, 600))
+
+
+@shared_task
+def requeue_stuck_artifacts():
+    return verification.requeue_stuck()

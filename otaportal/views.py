@@ -1,0 +1,22 @@
+"""Errors outside DRF views still answer JSON under the API prefixes."""
+
+from django.http import JsonResponse
+from django.views.defaults import page_not_found, server_error
+
+API_PREFIXES = ("/api/", "/v5/", "/otao/")
+
+
+def _is_api(request):
+    return request.path.startswith(API_PREFIXES) or "/controller/v1/" in request.path
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_failure(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    return server_error(request)

@@ -1,0 +1,163 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from catalog.models import Release
+from devices.models import Device
+
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Strategy(models.TextChoices):
+    SUSPENDED = "suspended", "Suspended: nobody gets it"
+    TARGETED = "targeted", "Targeted: devices matching a filter whose date has passed"
+    GENERAL = "general", "General: every device the upgrade graph allows"
+
+
+class RolloutState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    ABORTED = "aborted", "Aborted"
+    COMPLETED = "completed", "Completed"
+
+
+class UpdateType(models.TextChoices):
+    FORCED = "forced", "Forced"
+    ATTEMPT = "attempt", "Attempt"
+
+
+class DeviceFilter(models.Model):
+    """A named, reusable query over devices; ``id`` is the API's ``filterId``.
+
+    ``conditions`` is a list of ``{"field", "op", "value"}`` that must all hold
+    (README, "Device filters").
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=128, unique=True)
+    description = models.TextField(blank=True)
+    conditions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Rollout(models.Model):
+    """The rollout policy of one release: who gets it, when, and how far it has spread."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="rollout")
+    strategy = models.CharField(max_length=16, choices=Strategy.choices, default=Strategy.SUSPENDED)
+    state = models.CharField(max_length=16, choices=RolloutState.choices, default=RolloutState.RUNNING)
+    state_reason = models.TextField(blank=True, help_text="Why the rollout was paused or aborted.")
+    skip_dispatching_to_endpoint = models.BooleanField(
+        default=False, help_text="Offer the release only once its file is uploaded and verified."
+    )
+    update_type = models.CharField(
+        max_length=16, choices=UpdateType.choices, default=UpdateType.FORCED,
+        help_text="hawkBit's deployment.download/update handling.",
+    )
+    current_phase = models.PositiveIntegerField(default=0, help_text="Position of the phase in force.")
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    filters = models.ManyToManyField(DeviceFilter, through="RolloutFilter", related_name="rollouts", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"rollout of {self.release}"
+
+
+class RolloutFilter(models.Model):
+    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="rollout_filters")
+    filter = models.ForeignKey(DeviceFilter, on_delete=models.PROTECT, related_name="rollout_filters")
+    rollout_date = models.DateTimeField(
+        null=True, blank=True, help_text="Devices matching the filter get the release from this time on."
+    )
+
+    class Meta:
+        ordering = ["rollout_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["rollout", "filter"], name="rollout_filter_unique")]
+
+
+class RolloutPhase(models.Model):
+    """One step of a phased rollout: a share of the eligible devices, a soak time, thresholds."""
+
+    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveIntegerField()
+    percentage = models.DecimalField(max_digits=5, decimal_places=2, validators=percent_validators)
+    min_soak = models.DurationField(help_text="How long the phase runs at least before the next one.")
+    success_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=95, validators=percent_validators,
+        help_text="Share of the phase's finished updates that must succeed before advancing.",
+    )
+    failure_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=5, validators=percent_validators,
+        help_text="Share of the phase's updates failing or rolled back that pauses the rollout.",
+    )
+
+    class Meta:
+        ordering = ["rollout", "position"]
+        constraints = [models.UniqueConstraint(fields=["rollout", "position"], name="rollout_phase_unique")]
+
+
+class RolloutEvent(models.Model):
+    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class UpdateStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    DOWNLOADING = "downloading", "Downloading"
+    DOWNLOADED = "downloaded", "Downloaded"
+    INSTALLING = "installing", "Installing"
+    INSTALLED = "installed", "Installed"
+    COMMITTED = "committed", "Committed"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+    CANCELED = "canceled", "Canceled"
+
+
+class DeviceUpdate(models.Model):
+    """One device's progress with one release; created when the device is first offered it.
+
+    ``id`` is the ``updateId`` of check-in and the ``actionId`` of hawkBit DDI.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="updates")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="device_updates")
+    phase = models.PositiveIntegerField(default=0, help_text="Rollout phase in force when it was offered.")
+    from_version = models.CharField(max_length=256, blank=True)
+    status = models.CharField(max_length=16, choices=UpdateStatus.choices, default=UpdateStatus.OFFERED)
+    reason = models.TextField(blank=True)
+    attempt = models.PositiveIntegerField(default=1)
+    offered_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [models.UniqueConstraint(fields=["device", "release"], name="device_update_unique")]
+        indexes = [
+            models.Index(fields=["release", "phase", "status"], name="device_update_progress"),
+            models.Index(fields=["device", "status"], name="device_update_device_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id} → {self.release_id} {self.status}"

@@ -1,0 +1,54 @@
+import itertools
+
+import pytest
+import semver
+
+from catalog.versioning import Version, at_least, version_key
+
+SEMVER_SPEC_ORDER = [
+    "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
+    "1.0.0-rc.1", "1.0.0", "1.9.0", "1.10.0", "1.11.0", "2.0.0",
+]
+
+
+def test_semantic_versions_follow_semver_precedence():
+    for left, right in itertools.product(SEMVER_SPEC_ORDER, repeat=2):
+        expected = semver.compare(left, right)
+        actual = (version_key(left) > version_key(right)) - (version_key(left) < version_key(right))
+        assert actual == expected, (left, right)
+
+
+def test_minor_ten_is_newer_than_minor_nine():
+    assert Version("1.10.0") > Version("1.9.0")
+
+
+def test_release_candidate_precedes_its_release():
+    assert Version("1.3.0-rc.1") < Version("1.3.0")
+
+
+def test_leading_v_is_ignored():
+    assert version_key("V2.0") == version_key("2.0") == version_key("2.0.0")
+
+
+@pytest.mark.parametrize("older, newer", [
+    ("2024.11.3", "2024.11.10"),
+    ("2023.12.31", "2024.1.1"),
+    ("1.0rc1", "1.0"),
+    ("V1.9", "V2.0"),
+    ("latest", "0.0.1"),
+    ("2.0", "2.0.1"),
+])
+def test_non_semantic_versions_are_ordered(older, newer):
+    assert Version(older) < Version(newer)
+
+
+def test_equal_precedence_is_ordered_by_text_so_the_order_is_total():
+    versions = [Version(text) for text in ["2.0.0", "V2.0", "2.0", "2.0.0+build.1"]]
+    assert len({v.key for v in versions}) == 1
+    assert sorted(versions) == sorted(versions, key=lambda v: v.text)
+
+
+def test_minimum_agent_version():
+    assert at_least("1.5.0", "1.2.0")
+    assert not at_least("1.1.9", "1.2.0")
+    assert at_least("0.0.1", "")
