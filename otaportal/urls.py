@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[],
                                                      permission_classes=[]), name="api-docs"),
     path("", include("catalog.api.urls")),
+    path("", include("devices.api.urls")),
+    path("", include("rollouts.api.urls")),
 ]
 
 handler404 = "otaportal.views.not_found"

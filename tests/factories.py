@@ -51,3 +51,24 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: f"1.{n}.0")
     release_notes = "Bug fixes"
     min_agent_version = ""
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    """A device of a product; ``token`` (post-generation) holds the plaintext of its token."""
+
+    class Meta:
+        model = "devices.Device"
+        django_get_or_create = ("uid",)
+        skip_postgeneration_save = True
+
+    uid = factory.Sequence(lambda n: f"device-{n:06d}")
+    product = factory.SubFactory(ProductFactory)
+    name = factory.LazyAttribute(lambda device: f"Device {device.uid}")
+    agent_version = "1.0.0"
+    installed_versions = factory.LazyFunction(lambda: {"default": "1.0.0"})
+
+    @factory.post_generation
+    def token(device, create, extracted, **kwargs):
+        from devices.tokens import issue_token
+
+        device.token = issue_token(device)

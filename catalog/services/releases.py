@@ -1,0 +1,57 @@
+"""Registering and retiring releases: the one path the APIs, the admin and the commands share."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from catalog.choices import ReleaseStatus
+from catalog.models import DEFAULT_MODULE, Module, Product, Release
+
+
+class ReleaseExists(Exception):
+    """A release with this version already exists for the module."""
+
+    def __init__(self, release: Release):
+        super().__init__(f"Version {release.version} already exists for {release.module}.")
+        self.release = release
+
+
+def resolve_module(product_key: str | None, module_name: str | None, *, create_module=False) -> Module:
+    """The module a request names, defaulting to OTA_DEFAULT_PRODUCT and its ``default`` module."""
+    product_key = product_key or settings.OTA_DEFAULT_PRODUCT
+    module_name = module_name or DEFAULT_MODULE
+    product = Product.objects.filter(key=product_key).first()
+    if product is None:
+        raise ValidationError({"product": f"Unknown product {product_key!r}."})
+    if create_module:
+        module, _ = Module.objects.get_or_create(product=product, name=module_name)
+        return module
+    module = Module.objects.filter(product=product, name=module_name).select_related("product").first()
+    if module is None:
+        raise ValidationError({"module": f"Product {product_key!r} has no module {module_name!r}."})
+    return module
+
+
+def register_release(module: Module, version: str, **fields) -> Release:
+    """Create a release after full model validation; raises ReleaseExists for a duplicate version."""
+    existing = Release.objects.filter(module=module, version=version).first()
+    if existing is not None:
+        raise ReleaseExists(existing)
+    release = Release(module=module, product=module.product, version=version, **fields)
+    release.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            release.save()
+    except IntegrityError:
+        raise ReleaseExists(Release.objects.get(module=module, version=version)) from None
+    return release
+
+
+def deprecate_release(release: Release, reason: str) -> Release:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the release is deprecated."})
+    if release.status == ReleaseStatus.DEPRECATED and release.deprecate_reason == reason:
+        return release
+    release.deprecate(reason)
+    return release

@@ -1,0 +1,39 @@
+"""Device tokens: shown once, stored as a prefix and a SHA-256, checked in one indexed query."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import secrets
+from devices.models import LAST_SEEN_RESOLUTION_SECONDS, Device
+
+
+def issue_token(device: Device) -> str:
+    """Give the device a new token (the old one stops working at once) and return its plaintext."""
+    issued = secrets.issue(Device.TOKEN_KIND)
+    device.token_prefix, device.token_digest = issued.prefix, issued.digest
+    device.token_rotated_at = timezone.now()
+    if device.pk:
+        device.save(update_fields=["token_prefix", "token_digest", "token_rotated_at", "updated_at"])
+    return issued.plaintext
+
+
+def authenticate(plaintext: str) -> Device | None:
+    """The active device owning this token, with its product, or None."""
+    prefix = secrets.prefix_of(plaintext or "", Device.TOKEN_KIND)
+    if prefix is None:
+        return None
+    device = Device.objects.select_related("product").filter(token_prefix=prefix, is_active=True).first()
+    if device is None or not secrets.matches(plaintext, device.token_digest):
+        return None
+    return device
+
+
+def mark_seen(device: Device, address: str | None) -> None:
+    """Record the device's last contact, writing at most once a minute (and on a new address)."""
+    now = timezone.now()
+    fresh = device.last_seen_at and (now - device.last_seen_at).total_seconds() < LAST_SEEN_RESOLUTION_SECONDS
+    if fresh and device.last_seen_address == address:
+        return
+    device.last_seen_at, device.last_seen_address = now, address
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now, last_seen_address=address)
