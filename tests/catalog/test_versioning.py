@@ -13,7 +13,7 @@ SEMVER_SPEC_ORDER = [
 
 def test_semantic_versions_follow_semver_precedence():
     for left, right in itertools.product(SEMVER_SPEC_ORDER, repeat=2):
-        expected = semver.compare(left, right)
+        expected = semver.Version.parse(left).compare(right)
         actual = (version_key(left) > version_key(right)) - (version_key(left) < version_key(right))
         assert actual == expected, (left, right)
 
