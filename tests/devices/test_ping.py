@@ -1,0 +1,69 @@
+"""The baseline endpoint the check-in benchmark compares against."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/device/ping"
+
+
+def ping(token=None):
+    client = APIClient()
+    if token is not None:
+        client.credentials(HTTP_X_ACCESS_TOKEN=token)
+    return client.get(URL)
+
+
+def test_a_device_with_its_token_gets_the_constant_body():
+    device = DeviceFactory()
+
+    response = ping(device.token)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_no_token_is_refused_with_401():
+    response = ping()
+
+    assert response.status_code == 401
+
+
+def test_a_wrong_token_is_refused_with_401():
+    DeviceFactory()
+
+    response = ping("dev_0123456789ab_not-the-secret")
+
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+def test_an_inactive_device_is_refused():
+    device = DeviceFactory(is_active=False)
+
+    response = ping(device.token)
+
+    assert response.status_code == 401
+
+
+def test_ping_records_the_last_contact():
+    device = DeviceFactory()
+
+    ping(device.token)
+
+    device.refresh_from_db()
+    assert device.last_seen_at is not None
+
+
+@pytest.mark.parametrize("fleet_size", [1, 200])
+def test_a_repeated_ping_takes_one_query_whatever_the_fleet_size(fleet_size, django_assert_num_queries):
+    device = DeviceFactory.create_batch(fleet_size)[-1]
+    ping(device.token)  # writes last-seen; polls within the next minute do not
+
+    with django_assert_num_queries(1):
+        response = ping(device.token)
+
+    assert response.status_code == 200
