@@ -11,6 +11,8 @@ def _is_api(request):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/otao/"):
+        return JsonResponse({"message": "Not found."}, status=404)  # Kaa's error shape
     if _is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)

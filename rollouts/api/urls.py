@@ -1,1 +1,5 @@
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("otao/", include("rollouts.api.kaa.urls")),
+]
