@@ -1,7 +1,11 @@
+from django.conf import settings
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from catalog.models import ApiToken
+from catalog import signing
+from catalog.models import AccessKey, ApiToken
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -27,9 +31,76 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class AuthTokenHeaderAuthentication(BearerTokenAuthentication):
+    """``X-Auth-Token: <token>``: the header IoTDA clients send their token in; same tokens as Bearer."""
+
+    def authenticate(self, request):
+        plaintext = request.META.get("HTTP_X_AUTH_TOKEN", "").strip()
+        if not plaintext:
+            return None
+        return self.authenticate_token(plaintext)
+
+
+class SignedRequestAuthentication(authentication.BaseAuthentication):
+    """``Authorization: SDK-HMAC-SHA256 ...`` signed by a Huawei Cloud SDK with an access key pair.
+
+    ``request.auth`` is the AccessKey. The date must be within OTA_SIGNATURE_MAX_SKEW
+    of the server's clock, which bounds how long a captured request can be replayed.
+    """
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not signing.is_signed(header):
+            return None
+        keys = {}
+
+        def secret_for(access_key_id):
+            key = AccessKey.objects.usable().select_related("user").filter(access_key_id=access_key_id).first()
+            keys[access_key_id] = key
+            return key.secret if key else None
+
+        received = signing.ReceivedRequest(
+            method=request.method, path=escape_uri_path(request.path),
+            query_string=request.META.get("QUERY_STRING", ""), headers=request.headers, body=request.body,
+        )
+        try:
+            access_key_id = signing.verify(received, secret_for, now=timezone.now(),
+                                           max_skew=settings.OTA_SIGNATURE_MAX_SKEW)
+        except signing.SignatureError as error:
+            raise exceptions.AuthenticationFailed(str(error)) from None
+        key = keys[access_key_id]
+        key.touch()
+        return key.user, key
+
+    def authenticate_header(self, request):
+        return signing.ALGORITHM
+
+
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = BearerTokenAuthentication
     name = "bearerToken"
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "Token from `manage.py create_api_token`."}
+
+
+class AuthTokenHeaderScheme(OpenApiAuthenticationExtension):
+    target_class = AuthTokenHeaderAuthentication
+    name = "authTokenHeader"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Auth-Token",
+                "description": "The same tokens as bearerToken, in IoTDA's header."}
+
+
+class SignedRequestScheme(OpenApiAuthenticationExtension):
+    target_class = SignedRequestAuthentication
+    name = "sdkHmacSha256"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "`SDK-HMAC-SHA256 Access=<key id>, SignedHeaders=..., Signature=...` with "
+                           "`X-Sdk-Date`, as the huaweicloudsdkcore signer sends it; key pairs from "
+                           "`manage.py create_access_key`.",
+        }

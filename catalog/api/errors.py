@@ -10,3 +10,9 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+class StorageUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "Artifact storage did not answer; try again later."
+    default_code = "storage_unavailable"

@@ -11,6 +11,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+class ChangeModelPermissions(ModelPermissions):
+    """For actions that modify an existing object whatever the method (``POST .../deprecate``)."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
 class TokenScopes(permissions.BasePermission):
     """The token's scopes must include the scope the view names for the method.
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.choices import ArtifactState
-from catalog.models import Artifact, Release
+from catalog.models import DEFAULT_MODULE, Artifact, Release
 from catalog.services.verification import request_verification
 from catalog.storage import ArtifactStore, StorageError
 from catalog.validators import file_name_validator
@@ -22,6 +22,15 @@ def clean_file_name(name: str) -> str:
     base = posixpath.basename((name or "").replace("\\", "/")).strip()
     file_name_validator(base)
     return base
+
+
+def default_file_name(release: Release) -> str:
+    """The name a file gets when its uploader gives none: product, module (unless default) and version."""
+    parts = [release.product.key]
+    if release.module.name != DEFAULT_MODULE:
+        parts.append(release.module.name)
+    parts.append(release.version)
+    return clean_file_name("-".join(parts).lstrip("_-.") + ".bin")
 
 
 def check_size(size: int | None) -> None:

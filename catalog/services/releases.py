@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from catalog.choices import ReleaseStatus
 from catalog.models import DEFAULT_MODULE, Module, Product, Release
+from catalog.services.artifacts import remove
 
 
 class ReleaseExists(Exception):
@@ -55,3 +56,15 @@ def deprecate_release(release: Release, reason: str) -> Release:
         return release
     release.deprecate(reason)
     return release
+
+
+def delete_release(release: Release) -> None:
+    """Delete a release with its artifact; an object the portal wrote goes too, after commit.
+
+    Objects the release only referenced (IoTDA packages, imported keys) stay in their bucket.
+    """
+    with transaction.atomic():
+        artifact = release.artifact_or_none
+        if artifact is not None:
+            remove(artifact)
+        release.delete()

@@ -223,6 +223,9 @@ OTA_DOWNLOAD_REDIRECT = env.bool("OTA_DOWNLOAD_REDIRECT", default=False)
 OTA_DOWNLOAD_URL_TTL = env.int("OTA_DOWNLOAD_URL_TTL", default=900)
 # Largest allowed clock skew for SDK-HMAC-SHA256 signed requests.
 OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
+# Buckets (or folders under the media root) besides the artifact bucket that IoTDA-style
+# packages may name in obs_location: the portal reads and serves them with its own credentials.
+OTA_PACKAGE_BUCKETS = env.list("OTA_PACKAGE_BUCKETS", default=[])
 # Requests a device may make per minute before it is answered 429.
 OTA_DEVICE_RATE_LIMIT = env.int("OTA_DEVICE_RATE_LIMIT", default=120)
 # Tenant path segment of the hawkBit DDI API.
