@@ -1,0 +1,179 @@
+"""One benchmark run: start the services, grow the fleet size by size, measure, write the report."""
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import services
+from bench.report import ROOT, Section, Store, Table, machine, number, plot_curve, render, size_label
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Config:
+    quick: bool
+    fleet_sizes: tuple
+    verify_bytes: int
+    download_bytes: int
+    load_seconds: float
+    releases_many: int = 1000
+    releases_few: int = 10
+    rollouts: int = 100
+    connections: int = 32
+    sampled_devices: int = 20_000
+    download_clients: int = 8
+
+    @property
+    def mode(self) -> str:
+        return "quick" if self.quick else "full"
+
+
+QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, download_bytes=64 * MIB,
+               load_seconds=4)
+FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
+              download_bytes=256 * MIB, load_seconds=15)
+
+
+def gunicorn_workers() -> int:
+    """2 × cores, gunicorn's documented starting point, unless OTA_BENCH_WORKERS says otherwise."""
+    return int(os.environ.get("OTA_BENCH_WORKERS", 2 * (os.cpu_count() or 1)))
+
+
+@dataclass
+class Context:
+    config: Config
+    env: dict
+    out: Path
+    images: Path
+    gunicorn: services.Gunicorn | None = None
+    celery: services.CeleryWorker | None = None
+    fleet_times: list = field(default_factory=list)
+    devices: int = 0
+
+    def start_gunicorn(self, **env) -> services.Gunicorn:
+        if self.gunicorn is not None:
+            self.gunicorn.stop()
+        self.gunicorn = services.Gunicorn(workers=gunicorn_workers(), env=env).start(self.env)
+        return self.gunicorn
+
+    def ensure_fleet(self, devices: int, releases: int, *, name: str = "sim", rollouts: int | None = None):
+        """Grow fleet ``name`` to ``devices`` and ``releases`` (pruning extra releases), timed."""
+        from rollouts import fleet
+
+        spec = fleet.FleetSpec(devices=devices, releases=releases, name=name, prune=True,
+                               rollouts=self.config.rollouts if rollouts is None else rollouts)
+        started = time.monotonic()
+        report = fleet.generate(spec)
+        seconds = time.monotonic() - started
+        if report.devices_created or report.releases_created:
+            self.fleet_times.append((name, report.devices_created, report.devices_total, report.releases_created,
+                                     seconds))
+            print(f"bench: fleet {name!r} +{report.devices_created} devices (now {report.devices_total}), "
+                  f"+{report.releases_created} releases in {seconds:.1f} s", flush=True)
+        return report
+
+
+def _fresh_database(reuse: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{services.POSTGRES_URL}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [services.DATABASE]).fetchone()
+        if exists and not reuse:
+            conn.execute(f'DROP DATABASE "{services.DATABASE}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{services.DATABASE}"')
+
+
+def _prepare_django(env: dict) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    cache.clear()
+
+
+def _fleet_section(ctx: Context) -> Section:
+    section = Section(name="fleet", title="Fleet generation (simulate_fleet)", machine=machine(),
+                      quick=ctx.config.quick,
+                      intro="Time `manage.py simulate_fleet` took to grow each fleet during the run (COPY in "
+                            "batches of 10,000, derived tokens).")
+    table = Table("", ["fleet", "devices added", "devices after", "releases added", "seconds", "devices/s"])
+    for name, added, total, releases, seconds in ctx.fleet_times:
+        table.add(name, number(added), number(total), number(releases), number(seconds, 1),
+                  number(added / seconds if seconds else None))
+    section.tables.append(table)
+    return section
+
+
+def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False) -> Path:
+    from bench.benchmarks import ALL
+
+    selected = [cls for cls in ALL if not only or cls.name in only]
+    out = ROOT / "bench" / "out" / config.mode
+    docs = ROOT / "docs"
+    images = docs / "images" if not config.quick else out / "images"
+    out.mkdir(parents=True, exist_ok=True)
+    services.ensure_postgres_and_redis()
+    _fresh_database(reuse_db)
+    s3_port = services.free_port()
+    env = services.bench_environment(s3_port)
+    _prepare_django(env)
+    store = Store(out / "results")
+    with services.s3_server(s3_port):
+        from bench.storage import create_bucket
+
+        create_bucket()
+        ctx = Context(config=config, env=env, out=out, images=images)
+        ctx.celery = services.CeleryWorker().start(env)
+        ctx.start_gunicorn()
+        try:
+            benchmarks = [cls(ctx) for cls in selected]
+            for benchmark in benchmarks:
+                if not benchmark.missing:
+                    print(f"bench: {benchmark.name}", flush=True)
+                    benchmark.run(ctx)
+            if any(benchmark.sized and not benchmark.missing for benchmark in benchmarks):
+                for devices in config.fleet_sizes:
+                    ctx.devices = devices
+                    print(f"bench: fleet of {size_label(devices)} devices", flush=True)
+                    ctx.ensure_fleet(devices, config.releases_many)
+                    ctx.ensure_fleet(1000, config.releases_few, name="few", rollouts=config.releases_few)
+                    for benchmark in benchmarks:
+                        if benchmark.sized and not benchmark.missing:
+                            benchmark.at_size(ctx, devices)
+            for benchmark in benchmarks:
+                store.save(benchmark.section())
+            if ctx.fleet_times:
+                store.save(_fleet_section(ctx))
+        finally:
+            if ctx.gunicorn:
+                ctx.gunicorn.stop()
+            ctx.celery.stop()
+    sections = [section for section in (store.load(cls.name) for cls in ALL) if section]
+    fleet = store.load("fleet")
+    if fleet:
+        sections.append(fleet)
+    target = docs / "benchmarks.md" if not config.quick else out / "benchmarks.md"
+    prefix = "images/" if not config.quick else "images/"
+    command = "make bench" if not config.quick else "make bench-quick"
+    header = (f"# Benchmarks\n\nGenerated by `{command}` (`python -m bench run{' --quick' if config.quick else ''}`, "
+              f"see bench/). Do not edit by hand: the text comes from bench/, the findings from "
+              f"bench/findings.md.\n\nEvery figure is compared with a baseline measured **in the same run** on the "
+              f"same machine, so the ratio holds even when the machine is busy; the absolute figures of a 2-core "
+              f"machine shared with other work are noisy.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(sections, header=header, images_prefix=prefix))
+    return target
+
+
+def plot(ctx: Context, name: str, title: str, series: dict, **kwargs) -> str:
+    file_name = f"bench-{name}.png"
+    plot_curve(ctx.images / file_name, title, series, **kwargs)
+    return file_name
