@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,9 @@ def test_schema_describes_the_three_ways_to_authenticate(schema):
 def test_schema_describes_the_register_version_body(schema):
     body = schema["components"]["schemas"]["RegisterVersionRequest"]
     assert set(body["required"]) == {"version", "releaseNotes", "sha256Checksum", "fileSize", "minAgentVersion"}
+
+
+def test_schema_is_valid_openapi(tmp_path):
+    call_command("spectacular", "--validate", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").stat().st_size > 0
