@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -52,23 +53,25 @@ class SignedRequestAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not signing.is_signed(header):
             return None
-        keys = {}
+        key = None
 
         def secret_for(access_key_id):
+            nonlocal key
             key = AccessKey.objects.usable().select_related("user").filter(access_key_id=access_key_id).first()
-            keys[access_key_id] = key
             return key.secret if key else None
 
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise exceptions.ParseError("The request body is too large.") from None
         received = signing.ReceivedRequest(
             method=request.method, path=escape_uri_path(request.path),
-            query_string=request.META.get("QUERY_STRING", ""), headers=request.headers, body=request.body,
+            query_string=request.META.get("QUERY_STRING", ""), headers=request.headers, body=body,
         )
         try:
-            access_key_id = signing.verify(received, secret_for, now=timezone.now(),
-                                           max_skew=settings.OTA_SIGNATURE_MAX_SKEW)
+            signing.verify(received, secret_for, now=timezone.now(), max_skew=settings.OTA_SIGNATURE_MAX_SKEW)
         except signing.SignatureError as error:
             raise exceptions.AuthenticationFailed(str(error)) from None
-        key = keys[access_key_id]
         key.touch()
         return key.user, key
 

@@ -237,3 +237,15 @@ def test_signed_non_ascii_header_value_is_accepted(access_key):
     uri, headers, _ = sdk_signed("GET", PACKAGES_URL, key.access_key_id, secret, headers={"Instance-Id": "usine-é"})
 
     assert send(APIClient(), "GET", uri, headers).status_code == 200
+
+
+def test_signed_body_over_the_request_size_limit_answers_400(access_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    key, secret = access_key
+    uri, headers, payload = sdk_signed("POST", PACKAGES_URL, key.access_key_id, secret,
+                                       body={"description": "d" * 2000})
+
+    response = send(APIClient(), "POST", uri, headers, payload)
+
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "IOTDA.000008"
