@@ -49,6 +49,11 @@ class DeviceFilter(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from rollouts.conditions import validate
+
+        self.conditions = validate(self.conditions)
+
 
 class Rollout(models.Model):
     """The rollout policy of one release: who gets it, when, and how far it has spread."""
@@ -75,6 +80,11 @@ class Rollout(models.Model):
 
     def __str__(self):
         return f"rollout of {self.release}"
+
+    @property
+    def is_offering(self):
+        """Running or completed rollouts offer the release; paused and aborted ones do not."""
+        return self.state in (RolloutState.RUNNING, RolloutState.COMPLETED)
 
 
 class RolloutFilter(models.Model):
@@ -110,15 +120,33 @@ class RolloutPhase(models.Model):
         constraints = [models.UniqueConstraint(fields=["rollout", "position"], name="rollout_phase_unique")]
 
 
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    STARTED = "started", "Started"
+    POLICY_CHANGED = "policy_changed", "Policy changed"
+    PHASE_ADVANCED = "phase_advanced", "Phase advanced"
+    COMPLETED = "completed", "Completed"
+    PAUSED = "paused", "Paused"
+    AUTO_PAUSED = "auto_paused", "Paused automatically"
+    RESUMED = "resumed", "Resumed"
+    ABORTED = "aborted", "Aborted"
+
+
 class RolloutEvent(models.Model):
+    """What happened to a rollout, who did it and why: the audit trail of every transition."""
+
     rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
     message = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["rollout", "-created_at"], name="rollout_event_recent")]
+
+    def __str__(self):
+        return f"{self.rollout_id} {self.kind}"
 
 
 class UpdateStatus(models.TextChoices):
@@ -132,6 +160,39 @@ class UpdateStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     REJECTED = "rejected", "Rejected"
     CANCELED = "canceled", "Canceled"
+
+
+# Outcomes that count for the thresholds of the phase the update was offered in.
+SUCCESS_STATUSES = frozenset({UpdateStatus.INSTALLED, UpdateStatus.COMMITTED})
+FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK})
+# A device whose update reached one of these is not offered the release again.
+DONE_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | {UpdateStatus.REJECTED}
+# Offers the device has not started installing: aborting the rollout cancels them.
+OPEN_STATUSES = frozenset({UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED})
+
+UPDATE_STATUS_COLOURS = {
+    UpdateStatus.OFFERED: "#6c757d",
+    UpdateStatus.DOWNLOADING: "#0dcaf0",
+    UpdateStatus.DOWNLOADED: "#0d6efd",
+    UpdateStatus.INSTALLING: "#6610f2",
+    UpdateStatus.INSTALLED: "#20c997",
+    UpdateStatus.COMMITTED: "#198754",
+    UpdateStatus.ROLLED_BACK: "#fd7e14",
+    UpdateStatus.FAILED: "#dc3545",
+    UpdateStatus.REJECTED: "#adb5bd",
+    UpdateStatus.CANCELED: "#343a40",
+}
+ROLLOUT_STATE_COLOURS = {
+    RolloutState.RUNNING: "#198754",
+    RolloutState.PAUSED: "#ffc107",
+    RolloutState.ABORTED: "#dc3545",
+    RolloutState.COMPLETED: "#0d6efd",
+}
+STRATEGY_COLOURS = {
+    Strategy.SUSPENDED: "#6c757d",
+    Strategy.TARGETED: "#0dcaf0",
+    Strategy.GENERAL: "#198754",
+}
 
 
 class DeviceUpdate(models.Model):

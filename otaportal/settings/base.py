@@ -228,5 +228,12 @@ OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
 OTA_PACKAGE_BUCKETS = env.list("OTA_PACKAGE_BUCKETS", default=[])
 # Requests a device may make per minute before it is answered 429.
 OTA_DEVICE_RATE_LIMIT = env.int("OTA_DEVICE_RATE_LIMIT", default=120)
+# Seconds a product's cached rollout policy lives at most (changes invalidate it at once anyway).
+OTA_POLICY_CACHE_TTL = env.int("OTA_POLICY_CACHE_TTL", default=300)
+# A phase's thresholds are judged once at least this many of its updates have an outcome.
+OTA_ROLLOUT_MIN_OUTCOMES = env.int("OTA_ROLLOUT_MIN_OUTCOMES", default=1)
+# Device filter previews count exactly when PostgreSQL can within this many milliseconds,
+# else they answer the planner's estimate and say so.
+OTA_PREVIEW_EXACT_TIMEOUT_MS = env.int("OTA_PREVIEW_EXACT_TIMEOUT_MS", default=500)
 # Tenant path segment of the hawkBit DDI API.
 OTA_DDI_TENANT = env.str("OTA_DDI_TENANT", default="DEFAULT")

@@ -1,0 +1,199 @@
+"""The rollout policy of a product as plain data, built in three queries and cached in Redis.
+
+A check-in reads the snapshot of the device's product from the shared cache
+(two cache reads, no SQL). The snapshot lives under a per-product generation
+key; every change to a release, artifact, rollout, rollout filter, phase or
+device filter sets a new generation once the transaction commits (see
+rollouts.signals), so the next check-in rebuilds it. A snapshot built from rows
+read just before a change lands under the old generation, which nobody reads
+any more. A time-to-live (``OTA_POLICY_CACHE_TTL``) bounds the damage of a
+change made without signals (a bulk ``update()``).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+
+from catalog.choices import ReleaseStatus
+from catalog.models import Release
+from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy
+
+FULL_PERCENTAGE = Decimal(100)
+
+
+@dataclass(frozen=True)
+class FilterPolicy:
+    filter_id: str
+    name: str
+    conditions: tuple
+    rollout_date: datetime | None
+
+
+@dataclass(frozen=True)
+class PhasePolicy:
+    position: int
+    percentage: Decimal
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    """Everything the decision needs about one release."""
+
+    release_id: str
+    product_id: int
+    product_key: str
+    version: str
+    version_key: str
+    module: str
+    package_type: str
+    status: str
+    allowed_sources: frozenset
+    min_agent_version: str
+    strategy: str
+    state: str
+    state_reason: str
+    skip_dispatching: bool
+    update_type: str
+    filters: tuple  # of FilterPolicy
+    phases: tuple  # of PhasePolicy, by position
+    current_phase: int
+    artifact_id: int | None
+    artifact_state: str | None
+    file_name: str
+    file_size: int | None
+    sha256: str
+    specification: object
+    custom_info: str
+
+    @property
+    def phase_percentage(self) -> Decimal:
+        """The share of devices the rollout reaches now: the phase in force, 100 % without phases.
+
+        A completed rollout stays at its last phase's percentage: end with a 100 % phase to reach all.
+        """
+        phase = self.phase_in_force
+        return FULL_PERCENTAGE if phase is None else phase.percentage
+
+    @property
+    def phase_in_force(self) -> PhasePolicy | None:
+        if not self.phases:
+            return None
+        in_force = [phase for phase in self.phases if phase.position <= self.current_phase]
+        return in_force[-1] if in_force else self.phases[0]
+
+    @property
+    def phase_position(self) -> int:
+        phase = self.phase_in_force
+        return 0 if phase is None else phase.position
+
+
+@dataclass(frozen=True)
+class ProductPolicy:
+    product_id: int
+    releases: tuple  # of ReleasePolicy that could be offered, highest version first
+
+
+def offerable(queryset):
+    """Releases that could be offered at all: active, not suspended, rollout running or completed.
+
+    A shortcut only: the decision checks the same rules again on each release.
+    """
+    return (
+        queryset.filter(status=ReleaseStatus.ACTIVE, rollout__state__in=[RolloutState.RUNNING, RolloutState.COMPLETED])
+        .exclude(rollout__strategy=Strategy.SUSPENDED)
+    )
+
+
+def build(releases) -> list[ReleasePolicy]:
+    """ReleasePolicy for every release of the queryset, in three queries whatever their number."""
+    rows = list(
+        releases.select_related("product", "module", "rollout", "artifact").order_by("-version_key", "-version")
+    )
+    rollout_ids = [release.rollout.pk for release in rows if _rollout_of(release)]
+    filters, phases = {}, {}
+    for link in RolloutFilter.objects.filter(rollout_id__in=rollout_ids).select_related("filter"):
+        filters.setdefault(link.rollout_id, []).append(FilterPolicy(
+            str(link.filter_id), link.filter.name, tuple(link.filter.conditions or ()), link.rollout_date,
+        ))
+    for phase in RolloutPhase.objects.filter(rollout_id__in=rollout_ids).order_by("position"):
+        phases.setdefault(phase.rollout_id, []).append(PhasePolicy(phase.position, phase.percentage))
+    return [_release_policy(release, filters, phases) for release in rows]
+
+
+def _rollout_of(release):
+    try:
+        return release.rollout
+    except Release.rollout.RelatedObjectDoesNotExist:
+        return None
+
+
+def _release_policy(release, filters, phases) -> ReleasePolicy:
+    rollout = _rollout_of(release)
+    artifact = release.artifact_or_none
+    return ReleasePolicy(
+        release_id=str(release.pk),
+        product_id=release.product_id,
+        product_key=release.product.key,
+        version=release.version,
+        version_key=release.version_key,
+        module=release.module.name,
+        package_type=release.package_type,
+        status=release.status,
+        allowed_sources=frozenset(release.allowed_source_versions or ()),
+        min_agent_version=release.min_agent_version,
+        strategy=rollout.strategy if rollout else Strategy.SUSPENDED,
+        state=rollout.state if rollout else RolloutState.RUNNING,
+        state_reason=rollout.state_reason if rollout else "",
+        skip_dispatching=rollout.skip_dispatching_to_endpoint if rollout else False,
+        update_type=rollout.update_type if rollout else "forced",
+        filters=tuple(filters.get(rollout.pk, ())) if rollout else (),
+        phases=tuple(phases.get(rollout.pk, ())) if rollout else (),
+        current_phase=rollout.current_phase if rollout else 0,
+        artifact_id=artifact.pk if artifact else None,
+        artifact_state=artifact.state if artifact else None,
+        file_name=artifact.file_name if artifact else "",
+        file_size=(artifact.size if artifact.size is not None else artifact.declared_size) if artifact else None,
+        sha256=(artifact.sha256 or artifact.declared_sha256) if artifact else "",
+        specification=release.specification,
+        custom_info=release.custom_info,
+    )
+
+
+def for_release(release) -> ReleasePolicy:
+    """The policy of one release, read fresh from the database (explain, APIs)."""
+    return build(Release.objects.filter(pk=release.pk))[0]
+
+
+# --- the per-product cache -------------------------------------------------------------------
+
+def _generation_key(product_id) -> str:
+    return f"rollouts:policy:{product_id}:generation"
+
+
+def _generation(product_id) -> str:
+    key = _generation_key(product_id)
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(key)
+    return generation
+
+
+def invalidate(*product_ids) -> None:
+    """Make the next read of these products' policy rebuild it."""
+    for product_id in product_ids:
+        cache.set(_generation_key(product_id), uuid.uuid4().hex, timeout=None)
+
+
+def for_product(product_id) -> ProductPolicy:
+    """The cached snapshot of the product's offerable releases (built on a miss)."""
+    snapshot_key = f"rollouts:policy:{product_id}:{_generation(product_id)}"
+    snapshot = cache.get(snapshot_key)
+    if snapshot is None:
+        snapshot = ProductPolicy(product_id, tuple(build(offerable(Release.objects.filter(product_id=product_id)))))
+        cache.set(snapshot_key, snapshot, timeout=settings.OTA_POLICY_CACHE_TTL)
+    return snapshot

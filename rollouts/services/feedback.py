@@ -1,0 +1,145 @@
+"""What devices report about an update: a validated state machine that drives the thresholds.
+
+Progress moves forward within an attempt: ``offered → downloading →
+downloaded → installing → installed → committed``. Steps may be skipped once
+the device has reported ``downloading`` (so never ``installed`` straight after
+the offer). ``failed`` may come at any step before ``committed``, ``rejected``
+before installing starts, ``rolled_back`` once installing has started.
+Reporting the current status again changes nothing. After ``failed``,
+``downloading`` starts a new attempt. ``committed``, ``rolled_back``,
+``rejected`` and ``canceled`` are final.
+
+``installed`` records the new version as the device's installed version (for
+devices that never commit), ``committed`` confirms it, ``rolled_back`` restores
+the version the update started from. A failure or rollback is judged against
+the failure threshold of the phase the update was offered in; crossing it
+pauses the rollout with the reason.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from devices.models import Device, DeviceEvent
+from rollouts.models import (
+    FAILURE_STATUSES,
+    DeviceUpdate,
+    Rollout,
+    RolloutState,
+    UpdateStatus,
+)
+from rollouts.services import transitions
+from rollouts.services.progress import phase_outcomes
+
+logger = logging.getLogger(__name__)
+
+S = UpdateStatus
+REPORTABLE = [S.DOWNLOADING, S.DOWNLOADED, S.INSTALLING, S.INSTALLED, S.COMMITTED, S.ROLLED_BACK, S.FAILED,
+              S.REJECTED]
+PROGRESS = [S.OFFERED, S.DOWNLOADING, S.DOWNLOADED, S.INSTALLING, S.INSTALLED, S.COMMITTED]
+FINAL = {S.COMMITTED, S.ROLLED_BACK, S.REJECTED, S.CANCELED}
+MAX_REASON = 2000
+
+
+class InvalidTransition(Exception):
+    """The update cannot move to that status from where it is (APIs answer 409)."""
+
+    def __init__(self, update: DeviceUpdate, status: str, why: str):
+        super().__init__(f"Update {update.pk} is {update.status}: {why}.")
+        self.current = update.status
+        self.requested = status
+
+
+def check_transition(update: DeviceUpdate, status: str) -> str:
+    """``"repeat"``, ``"retry"`` (a new attempt) or ``"move"``; raises InvalidTransition."""
+    current = update.status
+    if status == current:
+        return "repeat"
+    if current in FINAL:
+        raise InvalidTransition(update, status, f"{current} is final")
+    if current == S.FAILED:
+        if status == S.DOWNLOADING:
+            return "retry"
+        raise InvalidTransition(update, status, "after a failure only downloading (a new attempt) may follow")
+    if status == S.FAILED:
+        return "move"
+    if status == S.REJECTED:
+        if PROGRESS.index(current) >= PROGRESS.index(S.INSTALLING):
+            raise InvalidTransition(update, status, "the device already started installing it")
+        return "move"
+    if status == S.ROLLED_BACK:
+        if PROGRESS.index(current) < PROGRESS.index(S.INSTALLING):
+            raise InvalidTransition(update, status, "nothing was installed to roll back")
+        return "move"
+    here, there = PROGRESS.index(current), PROGRESS.index(status)
+    if there < here:
+        raise InvalidTransition(update, status, f"{status} cannot follow {current}")
+    if current == S.OFFERED and status != S.DOWNLOADING:
+        raise InvalidTransition(update, status, "report downloading first")
+    return "move"
+
+
+def _set_installed_version(device_id, module: str, version: str) -> None:
+    device = Device.objects.select_for_update().get(pk=device_id)
+    versions = dict(device.installed_versions or {})
+    if version and versions.get(module) != version:
+        versions[module] = version
+        device.installed_versions = versions
+        device.save(update_fields=["installed_versions", "updated_at"])
+
+
+def report_status(update: DeviceUpdate, status: str, reason: str = "") -> DeviceUpdate:
+    """Record a device's report on its update; raises InvalidTransition for an impossible one."""
+    reason = (reason or "").strip()[:MAX_REASON]
+    with transaction.atomic():
+        update = (DeviceUpdate.objects.select_for_update(of=("self",))
+                  .select_related("release__module").get(pk=update.pk))
+        step = check_transition(update, status)
+        if step == "repeat":
+            return update
+        if step == "retry":
+            update.attempt += 1
+        now = timezone.now()
+        update.status, update.reason = status, reason
+        update.finished_at = now if status in FINAL or status == S.FAILED else None
+        update.save(update_fields=["status", "reason", "attempt", "finished_at", "updated_at"])
+        module, release = update.release.module.name, update.release
+        if status in (S.INSTALLED, S.COMMITTED):
+            _set_installed_version(update.device_id, module, release.version)
+        elif status == S.ROLLED_BACK:
+            _set_installed_version(update.device_id, module, update.from_version)
+        DeviceEvent.objects.create(
+            device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
+            message=f"{module} {release.version}: {status}" + (f" ({reason})" if reason else ""),
+            data={"updateId": update.pk, "status": status, "attempt": update.attempt},
+        )
+    if status in FAILURE_STATUSES:
+        judge_failures(update)
+    return update
+
+
+def judge_failures(update: DeviceUpdate) -> Rollout | None:
+    """Pause the rollout when the phase the update belongs to crossed its failure threshold.
+
+    Runs in its own transaction after the report is saved: locking the rollout
+    while holding the update's row could deadlock with ``abort``.
+    """
+    with transaction.atomic():
+        rollout = Rollout.objects.select_for_update().filter(release_id=update.release_id).first()
+        if rollout is None or rollout.state != RolloutState.RUNNING or update.phase != rollout.current_phase:
+            return None
+        phase = rollout.phases.filter(position=rollout.current_phase).first()
+        if phase is None:
+            return None
+        outcomes = phase_outcomes(rollout.release_id, phase.position)
+        if outcomes.outcomes < settings.OTA_ROLLOUT_MIN_OUTCOMES or outcomes.failure_rate <= phase.failure_threshold:
+            return None
+        reason = (
+            f"failure threshold crossed in phase {phase.position} ({phase.percentage.normalize():f} %): "
+            f"{outcomes.failures} of {outcomes.outcomes} outcomes failed or rolled back "
+            f"({outcomes.failure_rate:.1f} % > {phase.failure_threshold.normalize():f} %); "
+            f"last: {update.status}" + (f" ({update.reason})" if update.reason else "")
+        )
+        return transitions.pause(rollout, reason, automatic=True)

@@ -1,0 +1,51 @@
+"""Every release gets a rollout policy; any change to what the decision reads drops the cached policy.
+
+catalog must not import rollouts, so the rollout row of a new release is made
+here, on the release's post_save.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from catalog.models import Artifact, Release
+from rollouts import policy
+from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
+
+
+@receiver(post_save, sender=Release, dispatch_uid="rollouts.create_rollout")
+def create_rollout(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        Rollout.objects.get_or_create(release=instance)
+
+
+def _invalidate_products_of(release_ids):
+    product_ids = set(Release.objects.filter(pk__in=release_ids).values_list("product_id", flat=True))
+    transaction.on_commit(lambda: policy.invalidate(*product_ids))
+
+
+@receiver([post_save, post_delete], sender=Release, dispatch_uid="rollouts.invalidate_release")
+def release_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        product_id = instance.product_id
+        transaction.on_commit(lambda: policy.invalidate(product_id))
+
+
+@receiver([post_save, post_delete], sender=Artifact, dispatch_uid="rollouts.invalidate_artifact")
+@receiver([post_save, post_delete], sender=Rollout, dispatch_uid="rollouts.invalidate_rollout")
+def release_part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _invalidate_products_of([instance.release_id])
+
+
+@receiver([post_save, post_delete], sender=RolloutFilter, dispatch_uid="rollouts.invalidate_rollout_filter")
+@receiver([post_save, post_delete], sender=RolloutPhase, dispatch_uid="rollouts.invalidate_rollout_phase")
+def rollout_part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _invalidate_products_of(Rollout.objects.filter(pk=instance.rollout_id).values("release_id"))
+
+
+@receiver([post_save, post_delete], sender=DeviceFilter, dispatch_uid="rollouts.invalidate_filter")
+def filter_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _invalidate_products_of(RolloutFilter.objects.filter(filter_id=instance.pk).values("rollout__release_id"))
