@@ -331,7 +331,8 @@ def to_q(conditions, distinct_values: ValuesOf) -> Q:
     ``distinct_values(field_ref)`` returns the distinct values of that field in the
     fleet considered; it is called only for version comparisons.
     """
-    query = Q()
+    # Every device, spelled so that it survives being OR-ed (an empty Q would vanish).
+    query = ~Q(pk__in=[])
     for condition in conditions:
         op = OPERATORS[condition["op"]]
         query &= op.sql(parse_field(condition["field"]), condition.get("value"), distinct_values)

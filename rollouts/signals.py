@@ -19,16 +19,25 @@ def create_rollout(sender, instance, created, raw=False, **kwargs):
         Rollout.objects.get_or_create(release=instance)
 
 
-def _invalidate_products_of(release_ids):
-    product_ids = set(Release.objects.filter(pk__in=release_ids).values_list("product_id", flat=True))
+def _invalidate(*product_ids):
+    """Drop the cached policy now and again once the change commits.
+
+    The commit-time drop is the one that matters: another process may rebuild
+    from the old rows between the first drop and the commit. The immediate one
+    lets this transaction (and tests, which never commit) see its own change.
+    """
+    policy.invalidate(*product_ids)
     transaction.on_commit(lambda: policy.invalidate(*product_ids))
+
+
+def _invalidate_products_of(release_ids):
+    _invalidate(*set(Release.objects.filter(pk__in=release_ids).values_list("product_id", flat=True)))
 
 
 @receiver([post_save, post_delete], sender=Release, dispatch_uid="rollouts.invalidate_release")
 def release_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        product_id = instance.product_id
-        transaction.on_commit(lambda: policy.invalidate(product_id))
+        _invalidate(instance.product_id)
 
 
 @receiver([post_save, post_delete], sender=Artifact, dispatch_uid="rollouts.invalidate_artifact")

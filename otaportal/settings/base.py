@@ -170,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.requeue_stuck_artifacts",
         "schedule": timedelta(minutes=5),
     },
+    "advance-due-rollout-phases": {
+        "task": "rollouts.tasks.advance_due_phases",
+        "schedule": timedelta(minutes=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
