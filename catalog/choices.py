@@ -30,6 +30,23 @@ RELEASE_STATUS_COLOURS = {
     ReleaseStatus.ACTIVE: "#198754",
     ReleaseStatus.DEPRECATED: "#6c757d",
 }
+# The badge of a release that has no artifact yet.
+NO_ARTIFACT_COLOUR = "#adb5bd"
+
+
+class CredentialStatus(models.TextChoices):
+    """State of an API token or access key, derived from its revocation and expiry times."""
+
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+CREDENTIAL_STATUS_COLOURS = {
+    CredentialStatus.ACTIVE: "#198754",
+    CredentialStatus.EXPIRED: "#fd7e14",
+    CredentialStatus.REVOKED: "#6c757d",
+}
 
 
 class FailureReason(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog import secrets
+from catalog.choices import CredentialStatus
 
 # Write last-used times at most this often: a write per request would make
 # every authenticated call a database write.
@@ -31,6 +32,16 @@ class CredentialQuerySet(models.QuerySet):
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )
 
+    def in_status(self, status: str):
+        """Credentials whose ``status`` is ``status`` (the user's own state aside)."""
+        if status == CredentialStatus.REVOKED:
+            return self.filter(revoked_at__isnull=False)
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        not_revoked = self.filter(revoked_at__isnull=True)
+        if status == CredentialStatus.ACTIVE:
+            return not_revoked.filter(unexpired)
+        return not_revoked.exclude(unexpired)
+
 
 class Credential(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -49,6 +60,12 @@ class Credential(models.Model):
     def is_usable(self):
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return CredentialStatus.REVOKED
+        return CredentialStatus.ACTIVE if self.is_usable else CredentialStatus.EXPIRED
 
     def revoke(self):
         self.revoked_at = timezone.now()
@@ -83,11 +100,16 @@ class ApiToken(Credential):
     @classmethod
     def issue(cls, user, name="", scopes=()):
         """Create a token and return it with its plaintext, which is never stored."""
-        issued = secrets.issue(cls.KIND)
-        token = cls.objects.create(
-            user=user, name=name, prefix=issued.prefix, digest=issued.digest, scopes=sorted(set(scopes))
-        )
-        return token, issued.plaintext
+        token = cls(user=user, name=name, scopes=sorted(set(scopes)))
+        plaintext = token.assign_secret()
+        token.save()
+        return token, plaintext
+
+    def assign_secret(self) -> str:
+        """Give an unsaved token its secret; returns the plaintext, which is never stored."""
+        issued = secrets.issue(self.KIND)
+        self.prefix, self.digest = issued.prefix, issued.digest
+        return issued.plaintext
 
     @classmethod
     def authenticate(cls, plaintext):
@@ -126,13 +148,19 @@ class AccessKey(Credential):
 
     @classmethod
     def issue(cls, user, name=""):
-        access_key_id = "".join(stdlib_secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(20))
-        secret = stdlib_secrets.token_urlsafe(30)
-        key = cls.objects.create(
-            user=user, name=name, access_key_id=access_key_id,
-            encrypted_secret=_credentials_cipher().encrypt(secret.encode()),
-        )
+        key = cls(user=user, name=name)
+        secret = key.assign_secret()
+        key.save()
         return key, secret
+
+    def assign_secret(self) -> str:
+        """Give an unsaved key its id and secret; returns the secret, shown to its owner once."""
+        self.access_key_id = "".join(
+            stdlib_secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(20)
+        )
+        secret = stdlib_secrets.token_urlsafe(30)
+        self.encrypted_secret = _credentials_cipher().encrypt(secret.encode())
+        return secret
 
     @property
     def secret(self):

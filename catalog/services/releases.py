@@ -33,6 +33,16 @@ def resolve_module(product_key: str | None, module_name: str | None, *, create_m
     return module
 
 
+def find_release(product_key: str, module_name: str | None, version: str) -> Release:
+    """The release of ``version`` in the named module (``default`` when none is named)."""
+    module = resolve_module(product_key, module_name)
+    release = (Release.objects.select_related("product", "module")
+               .filter(module=module, version=version).first())
+    if release is None:
+        raise ValidationError({"version": f"{module} has no version {version!r}."})
+    return release
+
+
 def register_release(module: Module, version: str, **fields) -> Release:
     """Create a release after full model validation; raises ReleaseExists for a duplicate version."""
     existing = Release.objects.filter(module=module, version=version).first()

@@ -36,15 +36,19 @@ def compute_digests(store: ArtifactStore, key: str) -> Digests:
     return Digests(sha256.hexdigest(), sha1.hexdigest(), md5.hexdigest(), size)
 
 
-def request_verification(artifact: Artifact) -> None:
-    """Mark the artifact pending and queue its verification once the transaction commits."""
-    from catalog.tasks import verify_artifact
-
+def _mark_pending(artifact: Artifact) -> None:
     Artifact.objects.filter(pk=artifact.pk).update(
         state=ArtifactState.PENDING, failure_reason="", failure_detail="", verified_at=None,
         verification_started_at=None, updated_at=timezone.now(),
     )
     artifact.state = ArtifactState.PENDING
+
+
+def request_verification(artifact: Artifact) -> None:
+    """Mark the artifact pending and queue its verification once the transaction commits."""
+    from catalog.tasks import verify_artifact
+
+    _mark_pending(artifact)
     transaction.on_commit(lambda: verify_artifact.delay(artifact.pk))
 
 
@@ -106,6 +110,19 @@ def verify(artifact_id) -> Artifact | None:
     except StorageError as error:
         return _finish(artifact, None, FailureReason.STORAGE_ERROR, str(error))
     return _finish(artifact, digests)
+
+
+def verify_now(artifact: Artifact) -> Artifact:
+    """Verify in this process, whatever the artifact's state, for an operator waiting on the result.
+
+    Unlike the task, nothing retries here: a storage error is recorded as the failure.
+    """
+    _mark_pending(artifact)
+    try:
+        verify(artifact.pk)
+    except TransientStorageError as error:
+        give_up(artifact.pk, error)
+    return Artifact.objects.get(pk=artifact.pk)
 
 
 def give_up(artifact_id, error: Exception) -> None:

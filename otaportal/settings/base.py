@@ -146,6 +146,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),
         "processed_folder": str(_broker_folder / "processed"),
+        # Exchange tables; kombu's default is a "control" folder in the working directory.
+        "control_folder": str(_broker_folder / "control"),
         "store_processed": False,
     }
 else:

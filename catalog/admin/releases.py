@@ -1,0 +1,168 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.template.response import TemplateResponse
+
+from catalog.choices import ReleaseStatus
+from catalog.models import Module, Release
+from catalog.services import artifacts
+from catalog.services.releases import deprecate_release
+from catalog.storage import StorageError
+
+from . import display
+from .filters import ArtifactStateFilter, ModuleFilter
+from .forms import DeprecateForm, ReleaseAdminForm
+from .object_actions import ObjectActionsMixin, object_action
+from .verification import VerifyAgainMixin
+
+
+@admin.register(Release)
+class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
+    form = ReleaseAdminForm
+    list_display = ("version", "product", "module_name", "status_badge", "artifact_badge", "artifact_size",
+                    "created_at")
+    list_display_links = ("version",)
+    # module__product: each row's str() (the checkbox's label) names the module with its product.
+    list_select_related = ("product", "module__product", "artifact")
+    list_filter = ("product", ("module", ModuleFilter), "status", ArtifactStateFilter, "package_type")
+    search_fields = ("version", "release_notes", "description", "product__key", "product__name",
+                     "module__name", "artifact__file_name", "artifact__sha256")
+    # Newest first within a module, by the semantic order of catalog.versioning.
+    ordering = ("product__key", "module__name", "-version_key", "-version")
+    actions = ("verify_again_selected", "deprecate_selected")
+    object_actions = ("verify_again", "deprecate")
+    readonly_fields = ("public_id", "version_key", "status_badge", "deprecate_reason", "deprecated_at",
+                       "artifact_badge", "artifact_link", "artifact_sha256", "artifact_size",
+                       "artifact_failure", "artifact_verified_at", "created_at", "updated_at")
+    identity_fields = ("module", "version")
+    declared_fields = ("declared_sha256", "declared_size")
+    release_fields = ("package_type", "release_notes", "description", "min_agent_version",
+                      "allowed_source_versions", "custom_info")
+    payload_fieldset = ("Device payload", {"fields": ("specification", "metadata"), "classes": ("collapse",)})
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": (*self.identity_fields, *self.release_fields)}),
+                ("Artifact", {"fields": ("artifact_file", *self.declared_fields)}),
+                self.payload_fieldset,
+            ]
+        return [
+            (None, {"fields": (*self.identity_fields, *self.release_fields)}),
+            ("Artifact", {"fields": ("artifact_badge", "artifact_file", "artifact_link",
+                                     *self.declared_fields, "artifact_sha256", "artifact_size",
+                                     "artifact_failure", "artifact_verified_at")}),
+            ("Status", {"fields": ("status_badge", "deprecate_reason", "deprecated_at")}),
+            self.payload_fieldset,
+            ("Record", {"fields": ("public_id", "version_key", "created_at", "updated_at"),
+                        "classes": ("collapse",)}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fixed = self.identity_fields
+        # The declared checksum and size are copied to the artifact when it is uploaded;
+        # editing them afterwards would change nothing that is checked.
+        if obj.artifact_or_none is not None:
+            fixed += self.declared_fields
+        return (*self.readonly_fields, *fixed)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "module":
+            kwargs["queryset"] = Module.objects.select_related("product")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("artifact_file")
+        if not upload:
+            return
+        try:
+            artifact = artifacts.upload(obj, upload, upload.name)
+        except StorageError as error:
+            self.message_user(request, f"{upload.name} could not be stored: {error}", messages.ERROR)
+            return
+        self.message_user(request, f"Uploaded {artifact.file_name} ({upload.size} bytes); "
+                                   "verification queued.", messages.SUCCESS)
+
+    def artifact_of(self, release):
+        return release.artifact_or_none
+
+    # --- deprecation: asks for a reason first, on the changelist and on the change page ---
+
+    @admin.action(description="Deprecate selected releases…", permissions=["change"])
+    def deprecate_selected(self, request, queryset):
+        form = DeprecateForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._deprecate(request, list(queryset), form.cleaned_data["reason"])
+            return None
+        return self._deprecation_page(request, list(queryset), form, from_changelist=True)
+
+    @object_action("Deprecate", asks_first=True,
+                   available=lambda model_admin, release: release.status == ReleaseStatus.ACTIVE)
+    def deprecate(self, request, release):
+        form = DeprecateForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            self._deprecate(request, [release], form.cleaned_data["reason"])
+            return None
+        return self._deprecation_page(request, [release], form, from_changelist=False)
+
+    def _deprecate(self, request, releases, reason):
+        with transaction.atomic():
+            for release in releases:
+                deprecate_release(release, reason)
+            self.log_and_report(request, releases, f"Deprecated: {reason}",
+                                f"Deprecated {len(releases)} release(s).")
+
+    def _deprecation_page(self, request, releases, form, *, from_changelist):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deprecate releases" if from_changelist else f"Deprecate {releases[0]}",
+            "opts": self.opts,
+            "releases": releases,
+            "form": form,
+            "from_changelist": from_changelist,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/catalog/release/deprecate.html", context)
+
+    # --- computed columns and fields ---
+
+    @admin.display(description="module", ordering="module__name")
+    def module_name(self, release):
+        return release.module.name
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, release):
+        return display.release_status_badge(release)
+
+    @admin.display(description="artifact", ordering="artifact__state")
+    def artifact_badge(self, release):
+        return display.artifact_badge(release.artifact_or_none)
+
+    @admin.display(description="file")
+    def artifact_link(self, release):
+        artifact = release.artifact_or_none
+        return display.admin_link(artifact, artifact.file_name) if artifact else display.EMPTY
+
+    @admin.display(description="computed SHA-256")
+    def artifact_sha256(self, release):
+        artifact = release.artifact_or_none
+        return (artifact.sha256 if artifact else "") or display.EMPTY
+
+    @admin.display(description="size", ordering="artifact__size")
+    def artifact_size(self, release):
+        artifact = release.artifact_or_none
+        return display.byte_size(artifact.size if artifact else None)
+
+    @admin.display(description="failure reason")
+    def artifact_failure(self, release):
+        artifact = release.artifact_or_none
+        return (artifact.failure if artifact else "") or display.EMPTY
+
+    @admin.display(description="verified at")
+    def artifact_verified_at(self, release):
+        artifact = release.artifact_or_none
+        return artifact.verified_at if artifact and artifact.verified_at else display.EMPTY
