@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from catalog import secrets
 from catalog.models import Product
+from catalog.validators import version_validator
+from devices.validators import validate_attributes, validate_installed_versions, validate_tags
 
 uid_validator = RegexValidator(
     r"^[A-Za-z0-9\-_.:]{1,128}\Z", "Use 1 to 128 letters, digits, hyphens, underscores, periods or colons."
@@ -26,12 +28,16 @@ class Device(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="devices")
     name = models.CharField(max_length=128, blank=True, db_index=True)
     attributes = models.JSONField(
-        default=dict, blank=True, help_text="Free attributes: region, hardware revision, customer…"
+        default=dict, blank=True, validators=[validate_attributes],
+        help_text="Free attributes: region, hardware revision, customer…",
     )
-    tags = models.JSONField(default=list, blank=True, help_text="A list of tag strings.")
-    agent_version = models.CharField(max_length=64, blank=True, help_text="Version of the update agent.")
+    tags = models.JSONField(default=list, blank=True, validators=[validate_tags], help_text="A list of tag strings.")
+    agent_version = models.CharField(
+        max_length=64, blank=True, validators=[version_validator], help_text="Version of the update agent."
+    )
     installed_versions = models.JSONField(
-        default=dict, blank=True, help_text='Installed version per module, e.g. {"default": "1.0.0"}.'
+        default=dict, blank=True, validators=[validate_installed_versions],
+        help_text='Installed version per module, e.g. {"default": "1.0.0"}.',
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_seen_address = models.GenericIPAddressField(null=True, blank=True)
@@ -52,7 +58,11 @@ class Device(models.Model):
             models.Index(fields=["product", "uid"], name="device_product_uid"),
             models.Index(fields=["last_seen_at"], name="device_last_seen"),
             models.Index(fields=["product", "last_seen_at"], name="device_product_last_seen"),
+            # Inactive devices are few: a partial index serves the admin's "inactive" filter.
+            models.Index(fields=["product"], condition=models.Q(is_active=False), name="device_inactive"),
         ]
+        # PostgreSQL also gets GIN indexes on attributes and installed_versions
+        # (migration 0002) for the API's containment filters; SQLite has no GIN.
 
     def __str__(self):
         return self.uid
@@ -82,6 +92,7 @@ class DeviceEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "device event"
         indexes = [models.Index(fields=["device", "-created_at"], name="device_event_recent")]
 
     def __str__(self):
