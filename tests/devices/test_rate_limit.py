@@ -1,0 +1,67 @@
+"""Per-device rate limiting: OTA_DEVICE_RATE_LIMIT requests a minute, then 429 with Retry-After."""
+
+import pytest
+
+from devices import ratelimit
+from tests.factories import DeviceFactory
+from tests.fixtures.devices import device_client
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v2/ota-files"
+
+
+@pytest.fixture
+def limit_of_three(settings):
+    settings.OTA_DEVICE_RATE_LIMIT = 3
+
+
+def test_requests_within_the_limit_pass(limit_of_three, device_api):
+    statuses = [device_api.get(URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+
+
+def test_a_request_over_the_limit_answers_429_with_retry_after_and_json(limit_of_three, device_api):
+    for _ in range(3):
+        device_api.get(URL)
+
+    response = device_api.get(URL)
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert response.json()["detail"].startswith("Request was throttled.")
+
+
+def test_downloads_count_against_the_same_limit(limit_of_three, device_api, product, verified_release):
+    release = verified_release(product=product)
+    for _ in range(3):
+        device_api.get(URL)
+
+    response = device_api.get(f"/api/v2/ota-files/{release.artifact.pk}/file")
+
+    assert response.status_code == 429
+
+
+def test_one_device_over_its_limit_does_not_limit_another(limit_of_three, device_api, product):
+    for _ in range(4):
+        device_api.get(URL)
+
+    assert device_client(DeviceFactory(product=product)).get(URL).status_code == 200
+
+
+def test_the_count_starts_again_in_the_next_minute(settings):
+    start = 60 * 16_000 + 20.0  # 20 s into a window
+
+    verdicts = [ratelimit.count_request("d1", limit=2, now=start + offset) for offset in (0, 1, 2)]
+    next_window = ratelimit.count_request("d1", limit=2, now=start + 60)
+
+    assert [verdict.allowed for verdict in verdicts] == [True, True, False]
+    assert verdicts[2].retry_after == 38  # the window ends 60 s after it began
+    assert next_window.allowed and next_window.count == 1
+
+
+def test_requests_without_a_valid_token_are_refused_before_counting(limit_of_three, anonymous_api):
+    statuses = {anonymous_api.get(URL).status_code for _ in range(5)}
+
+    assert statuses == {401}
