@@ -61,8 +61,8 @@ class Device(models.Model):
             # Inactive devices are few: a partial index serves the admin's "inactive" filter.
             models.Index(fields=["product"], condition=models.Q(is_active=False), name="device_inactive"),
         ]
-        # PostgreSQL also gets GIN indexes on attributes and installed_versions
-        # (migration 0002) for the API's containment filters; SQLite has no GIN.
+        # On PostgreSQL, GIN (jsonb_path_ops) indexes on attributes, installed_versions
+        # and tags serve containment filters (rollouts migration 0003); SQLite has none.
 
     def __str__(self):
         return self.uid

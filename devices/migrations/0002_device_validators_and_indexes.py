@@ -4,30 +4,6 @@ import devices.validators
 import django.core.validators
 from django.db import migrations, models
 
-# GIN indexes serve the management API's containment filters (attributes @> ...,
-# installed_versions @> ...) on a million devices. PostgreSQL only: SQLite (the
-# embedded default) has no GIN, so these are plain SQL run on PostgreSQL alone.
-GIN_INDEXES = {
-    "device_attributes_gin": "attributes",
-    "device_installed_gin": "installed_versions",
-}
-
-
-def create_gin_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in GIN_INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON devices_device USING gin ({column} jsonb_path_ops)"
-        )
-
-
-def drop_gin_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in GIN_INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
 
 class Migration(migrations.Migration):
 
@@ -65,5 +41,4 @@ class Migration(migrations.Migration):
             model_name='device',
             index=models.Index(condition=models.Q(('is_active', False)), fields=['product'], name='device_inactive'),
         ),
-        migrations.RunPython(create_gin_indexes, drop_gin_indexes),
     ]

@@ -235,7 +235,7 @@ def test_fields_other_than_name_attributes_and_tags_are_not_changed(api, device)
     api.patch(f"{URL}/{device.uid}", {"uid": "renamed", "agentVersion": "9.9.9"}, format="json")
 
     device.refresh_from_db()
-    assert device.uid == "thermo-0001" and device.agent_version == "1.0.0"
+    assert device.uid == "dev-0001" and device.agent_version == "1.5.0"
 
 
 def test_deactivating_stops_the_token_at_once(api, device):

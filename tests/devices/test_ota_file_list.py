@@ -5,7 +5,6 @@ import pytest
 from catalog.choices import ArtifactState
 from devices.services import deactivate_device, rotate_token
 from tests.factories import DeviceFactory, ModuleFactory
-from tests.fixtures.devices import device_client
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +88,8 @@ def test_another_products_files_are_not_listed(device_api, product, other_produc
     assert ids(device_api.get(URL)) == [str(own.artifact.pk)]
 
 
-def test_a_device_of_another_product_sees_only_its_own_files(product, other_product, verified_release):
+def test_a_device_of_another_product_sees_only_its_own_files(product, other_product, verified_release,
+                                                             device_client):
     verified_release(product=product)
     theirs = verified_release(product=other_product)
     stranger = DeviceFactory(product=other_product)

@@ -4,7 +4,6 @@ import pytest
 
 from devices import ratelimit
 from tests.factories import DeviceFactory
-from tests.fixtures.devices import device_client
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def test_downloads_count_against_the_same_limit(limit_of_three, device_api, prod
     assert response.status_code == 429
 
 
-def test_one_device_over_its_limit_does_not_limit_another(limit_of_three, device_api, product):
+def test_one_device_over_its_limit_does_not_limit_another(limit_of_three, device_api, device_client, product):
     for _ in range(4):
         device_api.get(URL)
 
