@@ -137,7 +137,8 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
             benchmarks = [cls(ctx) for cls in selected]
             for benchmark in benchmarks:
                 if not benchmark.missing:
-                    print(f"bench: {benchmark.name}", flush=True)
+                    if not benchmark.sized:
+                        print(f"bench: {benchmark.name}", flush=True)
                     benchmark.run(ctx)
             if any(benchmark.sized and not benchmark.missing for benchmark in benchmarks):
                 for devices in config.fleet_sizes:
