@@ -17,7 +17,8 @@ from catalog.models import DEFAULT_MODULE, Module, Product, Release
 from catalog.services import artifacts
 from catalog.services.releases import register_release
 from devices.models import Device
-from rollouts.models import DeviceFilter, DeviceUpdate, Rollout, RolloutEvent, RolloutFilter, UpdateStatus
+from rollouts.models import DeviceFilter, DeviceUpdate, EventKind, Rollout, RolloutFilter, UpdateStatus
+from rollouts.services import transitions
 
 # A device with an update in one of these states may still download or boot the
 # release: deleting it then would pull the file from under the device.
@@ -108,7 +109,7 @@ def create_software(product: Product, version: str, *, policy: PolicyChange, act
     module = Module.objects.get(product=product, name=DEFAULT_MODULE)
     with transaction.atomic():
         release = register_release(module, version, **release_fields)
-        _apply_policy(release, policy, actor=actor, kind="created")
+        _apply_policy(release, policy, actor=actor, kind=EventKind.CREATED)
     return release
 
 
@@ -121,47 +122,30 @@ def update_software(release: Release, *, policy: PolicyChange, actor=None, **rel
         if release_fields:
             release.full_clean(validate_unique=False)
             release.save(update_fields=[*release_fields, "updated_at"])
-        _apply_policy(release, policy, actor=actor, kind="policy_changed")
+        _apply_policy(release, policy, actor=actor, kind=EventKind.POLICY_CHANGED)
     return release
 
 
 def _apply_policy(release: Release, policy: PolicyChange, *, actor, kind: str) -> Rollout:
-    rollout, _ = Rollout.objects.select_for_update().get_or_create(release=release)
-    changed = []
-    if policy.strategy is not None and policy.strategy != rollout.strategy:
-        rollout.strategy = policy.strategy
-        changed.append(f"strategy {policy.strategy}")
-    if (policy.skip_dispatching_to_endpoint is not None
-            and policy.skip_dispatching_to_endpoint != rollout.skip_dispatching_to_endpoint):
-        rollout.skip_dispatching_to_endpoint = policy.skip_dispatching_to_endpoint
-        changed.append(f"skip dispatching {policy.skip_dispatching_to_endpoint}")
-    rollout.full_clean(exclude=["release"], validate_unique=False)
-    rollout.save()
+    # rollouts.signals makes the rollout of every new release; get_or_create covers rows made without signals.
+    rollout, _ = Rollout.objects.get_or_create(release=release)
+    changes = {}
+    if policy.strategy is not None:
+        changes["strategy"] = policy.strategy
+    if policy.skip_dispatching_to_endpoint is not None:
+        changes["skip_dispatching_to_endpoint"] = policy.skip_dispatching_to_endpoint
     if policy.filters is not None:
-        changed.extend(_replace_filters(rollout, policy.filters))
-    if changed or kind == "created":
-        RolloutEvent.objects.create(rollout=rollout, kind=kind, actor=actor, message="; ".join(changed))
-    return rollout
+        changes["filters"] = _filter_specs(policy.filters)
+    return transitions.set_policy(rollout, actor=actor, kind=kind, **changes)
 
 
-def _replace_filters(rollout: Rollout, schedules: list[FilterSchedule]) -> list[str]:
-    ids = [schedule.filter_id for schedule in schedules]
-    duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValidationError({"filters": f"Filter {duplicates[0]} is listed more than once."})
-    known = set(DeviceFilter.objects.filter(id__in=ids).values_list("id", flat=True))
-    unknown = [str(i) for i in ids if i not in known]
+def _filter_specs(schedules: list[FilterSchedule]) -> list[transitions.FilterSpec]:
+    """The filters the schedules name, refused with every unknown id named."""
+    known = DeviceFilter.objects.in_bulk([schedule.filter_id for schedule in schedules])
+    unknown = [str(schedule.filter_id) for schedule in schedules if schedule.filter_id not in known]
     if unknown:
         raise ValidationError({"filters": f"Unknown filter {', '.join(unknown)}."})
-    wanted = {schedule.filter_id: schedule.rollout_date for schedule in schedules}
-    current = {row.filter_id: row.rollout_date for row in rollout.rollout_filters.all()}
-    if wanted == current:
-        return []
-    rollout.rollout_filters.all().delete()
-    RolloutFilter.objects.bulk_create(
-        RolloutFilter(rollout=rollout, filter_id=filter_id, rollout_date=date) for filter_id, date in wanted.items()
-    )
-    return [f"filters {', '.join(str(i) for i in ids) or 'none'}"]
+    return [transitions.FilterSpec(known[schedule.filter_id], schedule.rollout_date) for schedule in schedules]
 
 
 def usage_of(release: Release) -> tuple[int, int]:

@@ -186,7 +186,7 @@ def test_post_listing_a_filter_twice_is_400(api, kettle, device_filter):
     response = api.post(software_url("smart-kettle", "1.0.2"), body, format="json")
 
     assert response.status_code == 400
-    assert "more than once" in response.json()["message"]
+    assert response.json() == {"message": f"filters[1].filterId: Filter {beta.id} is given twice."}
     assert not Release.objects.exists()
 
 
