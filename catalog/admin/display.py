@@ -3,6 +3,7 @@
 from django.contrib.admin.utils import quote
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from catalog.choices import (
@@ -48,3 +49,8 @@ def admin_link(obj, text):
     opts = obj._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
     return format_html('<a href="{}">{}</a>', url, text)
+
+
+def moment(value):
+    """A time as the admin shows its own date fields (read-only computed fields get no formatting)."""
+    return formats.localize(timezone.localtime(value)) if value else EMPTY

@@ -165,4 +165,4 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     @admin.display(description="verified at")
     def artifact_verified_at(self, release):
         artifact = release.artifact_or_none
-        return artifact.verified_at if artifact and artifact.verified_at else display.EMPTY
+        return display.moment(artifact.verified_at if artifact else None)
