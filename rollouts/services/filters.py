@@ -81,12 +81,19 @@ class Preview:
 
 @contextmanager
 def _time_limited():
-    """A transaction whose statements PostgreSQL cancels after ``OTA_PREVIEW_EXACT_TIMEOUT_MS``."""
+    """A savepoint whose statements PostgreSQL cancels after ``OTA_PREVIEW_EXACT_TIMEOUT_MS``.
+
+    The limit is a transaction-local setting: it is put back on the way out (a
+    failure rolls it back with the savepoint), so a caller's transaction keeps its own.
+    """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)",
+            cursor.execute("SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
                            [str(int(settings.OTA_PREVIEW_EXACT_TIMEOUT_MS))])
+            previous = cursor.fetchone()[0]
         yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
 
 
 def _planner_rows(queryset) -> int:

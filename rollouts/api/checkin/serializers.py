@@ -1,0 +1,72 @@
+from rest_framework import serializers
+
+from catalog.validators import module_name_validator, version_validator
+from rollouts.services.feedback import REPORTABLE
+
+MAX_MODULES = 50
+MAX_ATTRIBUTES = 100
+
+
+class CheckInSerializer(serializers.Serializer):
+    agentVersion = serializers.CharField(max_length=64, validators=[version_validator],
+                                         help_text="Version of the update agent.")
+    modules = serializers.DictField(
+        child=serializers.CharField(max_length=256, validators=[version_validator]),
+        help_text='Installed version per module, e.g. {"default": "1.0.0"}.',
+    )
+    attributes = serializers.DictField(required=False, help_text="Attributes to merge into the device's.")
+
+    def validate_modules(self, modules):
+        if len(modules) > MAX_MODULES:
+            raise serializers.ValidationError(f"At most {MAX_MODULES} modules.")
+        errors = {}
+        for name in modules:
+            try:
+                module_name_validator(name)
+            except Exception as error:  # django ValidationError: keep its message
+                errors[name] = getattr(error, "messages", [str(error)])
+        if errors:
+            raise serializers.ValidationError(errors)
+        return modules
+
+    def validate_attributes(self, attributes):
+        if len(attributes) > MAX_ATTRIBUTES:
+            raise serializers.ValidationError(f"At most {MAX_ATTRIBUTES} attributes.")
+        too_long = [key for key in attributes if not key or len(key) > 64]
+        if too_long:
+            raise serializers.ValidationError({key: ["Attribute names are 1 to 64 characters."] for key in too_long})
+        return attributes
+
+
+class OfferSerializer(serializers.Serializer):
+    """The check-in's 200 answer (documentation; the view builds the body)."""
+
+    updateId = serializers.IntegerField(help_text="Report progress for it at statusUrl.")
+    version = serializers.CharField()
+    module = serializers.CharField()
+    fileUrl = serializers.URLField(allow_null=True, help_text="The device file API's download; null: no file.")
+    fileName = serializers.CharField(allow_null=True)
+    fileSize = serializers.IntegerField(allow_null=True)
+    sha256Checksum = serializers.CharField(allow_null=True)
+    customInfo = serializers.CharField(allow_blank=True)
+    specification = serializers.JSONField(allow_null=True)
+    updateType = serializers.CharField(help_text="forced or attempt.")
+    attempt = serializers.IntegerField()
+    statusUrl = serializers.URLField()
+
+
+class StatusReportSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[status.value for status in REPORTABLE])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, attrs):
+        if attrs["status"] == "failed" and not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": ["Say why the update failed."]})
+        return attrs
+
+
+class UpdateStateSerializer(serializers.Serializer):
+    updateId = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    attempt = serializers.IntegerField()

@@ -1,0 +1,93 @@
+"""``POST /api/v1/device/check-in`` and the ``statusUrl`` it hands out: our own device protocol."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from devices.api.authentication import DeviceTokenAuthentication, IsDevice
+from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
+from rollouts.decision import Report
+from rollouts.models import DeviceUpdate
+from rollouts.services import checkin, feedback
+
+from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
+
+try:  # the devices app's mixin adds the per-device rate limit; fall back to plain device auth
+    from devices.api.device_endpoint import DeviceEndpoint
+except ImportError:  # pragma: no cover
+    class DeviceEndpoint:
+        authentication_classes = [DeviceTokenAuthentication]
+        permission_classes = [IsDevice]
+
+
+def offer_body(request, offer) -> dict:
+    release, update = offer.release, offer.update
+    file_url = None
+    if release.artifact_id is not None:
+        file_url = request.build_absolute_uri(reverse("ota-file-download", kwargs={"pk": release.artifact_id}))
+    return {
+        "updateId": update.pk,
+        "version": release.version,
+        "module": release.module,
+        "fileUrl": file_url,
+        "fileName": release.file_name or None,
+        "fileSize": release.file_size,
+        "sha256Checksum": release.sha256 or None,
+        "customInfo": release.custom_info,
+        "specification": release.specification,
+        "updateType": release.update_type,
+        "attempt": update.attempt,
+        "statusUrl": request.build_absolute_uri(reverse("device-update-status", kwargs={"pk": update.pk})),
+    }
+
+
+class CheckInView(DeviceEndpoint, APIView):
+    @extend_schema(
+        summary="Report what the device runs and get the update to install next",
+        request=CheckInSerializer,
+        responses={200: OfferSerializer, 204: None, 400: FIELD_ERRORS},
+        tags=["device check-in"],
+    )
+    def post(self, request):
+        body = CheckInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        report = Report(agent_version=data["agentVersion"], modules=data["modules"],
+                        attributes=data.get("attributes"))
+        offer = checkin.check_in(request.user, report)
+        if offer is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(offer_body(request, offer))
+
+
+class UpdateStatusView(DeviceEndpoint, APIView):
+    def _update(self, request, pk) -> DeviceUpdate:
+        # Another device's update answers 404, like one that does not exist.
+        update = DeviceUpdate.objects.filter(pk=pk, device=request.user).first()
+        if update is None:
+            raise NotFound("No such update for this device.")
+        return update
+
+    @extend_schema(summary="The update's current status", responses={200: UpdateStateSerializer, 404: NOT_FOUND},
+                   tags=["device check-in"])
+    def get(self, request, pk):
+        return Response(UpdateStateSerializer(self._update(request, pk)).data)
+
+    @extend_schema(
+        summary="Report progress or the outcome of an update",
+        request=StatusReportSerializer,
+        responses={200: UpdateStateSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
+        tags=["device check-in"],
+    )
+    def post(self, request, pk):
+        update = self._update(request, pk)
+        body = StatusReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            update = feedback.report_status(update, body.validated_data["status"], body.validated_data["reason"])
+        except feedback.InvalidTransition as error:
+            raise Conflict({"detail": str(error), "status": error.current}) from None
+        return Response(UpdateStateSerializer(update).data)

@@ -1,0 +1,139 @@
+from datetime import timedelta
+
+from rest_framework import serializers
+
+from rollouts.models import Rollout, RolloutState, Strategy, UpdateStatus, UpdateType
+
+
+class FilterScheduleSerializer(serializers.Serializer):
+    filterId = serializers.UUIDField()
+    rolloutDate = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                            help_text="Devices matching the filter get the release from then on.")
+
+
+class PhaseSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True)
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    minSoak = serializers.DurationField(source="min_soak", required=False, default=timedelta(0),
+                                        help_text='How long the phase runs at least: "HH:MM:SS", "D HH:MM:SS" '
+                                                  'or ISO 8601 ("PT6H").')
+    successThreshold = serializers.DecimalField(source="success_threshold", max_digits=5, decimal_places=2,
+                                                min_value=0, max_value=100, required=False, default=95)
+    failureThreshold = serializers.DecimalField(source="failure_threshold", max_digits=5, decimal_places=2,
+                                                min_value=0, max_value=100, required=False, default=5)
+
+
+class StartSerializer(serializers.Serializer):
+    strategy = serializers.ChoiceField(choices=[Strategy.TARGETED, Strategy.GENERAL])
+    filters = FilterScheduleSerializer(many=True, required=False)
+    phases = PhaseSerializer(many=True, required=False)
+
+
+class PolicySerializer(serializers.Serializer):
+    """``PATCH``: only the fields given change; the rollout's state stays as it is."""
+
+    strategy = serializers.ChoiceField(choices=Strategy.choices, required=False)
+    filters = FilterScheduleSerializer(many=True, required=False)
+    phases = PhaseSerializer(many=True, required=False)
+    skipDispatchingToEndpoint = serializers.BooleanField(required=False)
+    updateType = serializers.ChoiceField(choices=UpdateType.choices, required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AbortSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AdvanceSerializer(serializers.Serializer):
+    force = serializers.BooleanField(required=False, default=False,
+                                     help_text="Advance even if the soak time or the success threshold is not met.")
+
+
+class DryRunQuerySerializer(serializers.Serializer):
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
+                                          required=False)
+    phase = serializers.IntegerField(min_value=0, required=False)
+    strategy = serializers.ChoiceField(choices=[Strategy.TARGETED, Strategy.GENERAL], required=False)
+
+    def validate(self, attrs):
+        if "percentage" in attrs and "phase" in attrs:
+            raise serializers.ValidationError({"phase": "Give a percentage or a phase, not both."})
+        return attrs
+
+
+class CountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    byStatus = serializers.DictField(child=serializers.IntegerField(),
+                                     help_text=f"Updates per status: {', '.join(UpdateStatus.values)}.")
+    successRate = serializers.FloatField(allow_null=True)
+    failureRate = serializers.FloatField(allow_null=True)
+
+
+def counts_of(outcomes) -> dict:
+    return {"total": outcomes.total, "byStatus": outcomes.as_dict(), "successRate": outcomes.success_rate,
+            "failureRate": outcomes.failure_rate}
+
+
+class RolloutSerializer(serializers.ModelSerializer):
+    releaseId = serializers.UUIDField(source="release_id")
+    product = serializers.CharField(source="release.product.key")
+    module = serializers.CharField(source="release.module.name")
+    version = serializers.CharField(source="release.version")
+    state = serializers.ChoiceField(choices=RolloutState.choices)
+    stateReason = serializers.CharField(source="state_reason")
+    skipDispatchingToEndpoint = serializers.BooleanField(source="skip_dispatching_to_endpoint")
+    updateType = serializers.CharField(source="update_type")
+    currentPhase = serializers.IntegerField(source="current_phase")
+    phaseStartedAt = serializers.DateTimeField(source="phase_started_at")
+    filters = serializers.SerializerMethodField()
+    phases = PhaseSerializer(many=True)
+    counts = serializers.SerializerMethodField()
+    countsByPhase = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rollout
+        fields = ["releaseId", "product", "module", "version", "strategy", "state", "stateReason",
+                  "skipDispatchingToEndpoint", "updateType", "currentPhase", "phaseStartedAt", "filters", "phases",
+                  "counts", "countsByPhase"]
+        read_only_fields = fields
+
+    def _progress(self, rollout):
+        return self.context["progress"][str(rollout.release_id)]
+
+    def get_filters(self, rollout) -> list[dict]:
+        return [{"filterId": str(link.filter_id), "name": link.filter.name,
+                 "rolloutDate": link.rollout_date.isoformat() if link.rollout_date else None}
+                for link in rollout.rollout_filters.all()]
+
+    def get_counts(self, rollout) -> CountsSerializer:
+        return counts_of(self._progress(rollout).overall)
+
+    def get_countsByPhase(self, rollout) -> dict:
+        return {str(position): counts_of(outcomes) for position, outcomes in self._progress(rollout).by_phase.items()}
+
+
+class RuleResultSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    device = serializers.CharField()
+    releaseId = serializers.CharField()
+    module = serializers.CharField()
+    version = serializers.CharField()
+    offered = serializers.BooleanField(help_text="Every rule passed: the device gets this version.")
+    rules = RuleResultSerializer(many=True)
+
+
+def explanation_data(explanation) -> dict:
+    release = explanation.release
+    return {
+        "device": explanation.device_uid, "releaseId": release.release_id, "module": release.module,
+        "version": release.version, "offered": explanation.offered,
+        "rules": [{"rule": r.rule, "passed": r.passed, "detail": r.detail} for r in explanation.results],
+    }
