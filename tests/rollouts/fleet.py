@@ -35,9 +35,9 @@ def bulk_releases(product, count, *, started=100, prefix="0."):
     return releases
 
 
-def bulk_devices(product, count, *, installed="0.0"):
+def bulk_devices(product, count, *, installed="0.0", prefix="fleet"):
     Device.objects.bulk_create([
-        Device(uid=f"fleet-{n:06d}", product=product, agent_version="1.0.0",
+        Device(uid=f"{prefix}-{n:06d}", product=product, agent_version="1.0.0",
                attributes={"site": "lab" if n % 2 else "field"}, installed_versions={"default": installed})
         for n in range(count)
     ], batch_size=2000)

@@ -7,20 +7,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from devices.api.authentication import DeviceTokenAuthentication, IsDevice
+from devices.api.device_endpoint import DeviceEndpoint
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
 from rollouts.services import checkin, feedback
 
 from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
-
-try:  # the devices app's mixin adds the per-device rate limit; fall back to plain device auth
-    from devices.api.device_endpoint import DeviceEndpoint
-except ImportError:  # pragma: no cover
-    class DeviceEndpoint:
-        authentication_classes = [DeviceTokenAuthentication]
-        permission_classes = [IsDevice]
 
 
 def offer_body(request, offer) -> dict:

@@ -24,7 +24,7 @@ class PhaseSerializer(serializers.Serializer):
 
 
 class StartSerializer(serializers.Serializer):
-    strategy = serializers.ChoiceField(choices=[Strategy.TARGETED, Strategy.GENERAL])
+    strategy = serializers.ChoiceField(choices=Strategy.choices, help_text="targeted or general.")
     filters = FilterScheduleSerializer(many=True, required=False)
     phases = PhaseSerializer(many=True, required=False)
 
@@ -56,7 +56,13 @@ class DryRunQuerySerializer(serializers.Serializer):
     percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
                                           required=False)
     phase = serializers.IntegerField(min_value=0, required=False)
-    strategy = serializers.ChoiceField(choices=[Strategy.TARGETED, Strategy.GENERAL], required=False)
+    strategy = serializers.ChoiceField(choices=Strategy.choices, required=False,
+                                       help_text="Preview as targeted or general (default: the rollout's).")
+
+    def validate_strategy(self, strategy):
+        if strategy == Strategy.SUSPENDED:
+            raise serializers.ValidationError("A suspended rollout offers nothing: preview targeted or general.")
+        return strategy
 
     def validate(self, attrs):
         if "percentage" in attrs and "phase" in attrs:
