@@ -1,9 +1,9 @@
 """``GET /api/v1/device/ping``: authenticates the device token and answers a constant body.
 
 The benchmarks measure the check-in against this endpoint in the same server:
-it pays exactly what every device request pays (token lookup, last-seen,
-DRF's request handling) and nothing else, so the ratio between the two is the
-cost of the update decision itself. Agents may use it to test their token.
+it pays exactly what every device request pays (token lookup, last-seen, the
+per-device rate limit, DRF's request handling) and nothing else, so the ratio
+between the two is the cost of the update decision itself. Agents may use it to test their token.
 """
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,15 +11,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from devices.api.authentication import DeviceTokenAuthentication, IsDevice
+from devices.api.device_endpoint import DeviceEndpoint
 
 PONG = {"status": "ok"}
 
 
-class DevicePingView(APIView):
-    authentication_classes = [DeviceTokenAuthentication]
-    permission_classes = [IsDevice]
-
+class DevicePingView(DeviceEndpoint, APIView):
     @extend_schema(
         summary="Check a device token",
         responses=inline_serializer("DevicePing", {"status": serializers.CharField()}),

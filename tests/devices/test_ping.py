@@ -67,3 +67,14 @@ def test_a_repeated_ping_takes_one_query_whatever_the_fleet_size(fleet_size, dja
         response = ping(device.token)
 
     assert response.status_code == 200
+
+
+def test_ping_counts_against_the_device_rate_limit(settings):
+    settings.OTA_DEVICE_RATE_LIMIT = 2
+    device = DeviceFactory()
+    ping(device.token)
+    ping(device.token)
+
+    response = ping(device.token)
+
+    assert response.status_code == 429
