@@ -4,13 +4,13 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from devices.management.base import DeviceCommand
+from catalog.management.base import PortalCommand
 from devices.services import imports
 
 MAX_ERRORS_SHOWN = 1000
 
 
-class Command(DeviceCommand):
+class Command(PortalCommand):
     help = (
         "Register the devices of a CSV file and write their tokens to --output. All or nothing: every row is "
         "checked first and each bad row is reported by line; if any is bad, nothing is imported. Columns: "

@@ -1,11 +1,11 @@
 from django.core.management.base import CommandError
 
 from devices.management.arguments import name_value
-from devices.management.base import DeviceCommand
+from catalog.management.base import PortalCommand
 from devices.services import DeviceExists, register_device
 
 
-class Command(DeviceCommand):
+class Command(PortalCommand):
     help = "Register a device and print its token (shown once) alone on the last line."
 
     def add_arguments(self, parser):

@@ -1,11 +1,11 @@
 from django.core.management.base import CommandError
 
-from devices.management.base import DeviceCommand
+from catalog.management.base import PortalCommand
 from devices.models import Device
 from devices.services import rotate_token
 
 
-class Command(DeviceCommand):
+class Command(PortalCommand):
     help = "Give a device a new token (the old one stops working at once); prints it alone on the last line."
 
     def add_arguments(self, parser):

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from catalog.admin.display import admin_link
+from devices.models import DeviceEvent
+
+from .pagination import EstimatedCountPaginator
+
+
+@admin.register(DeviceEvent)
+class DeviceEventAdmin(admin.ModelAdmin):
+    """Read-only: events are written by the registry, check-ins and feedback, never by hand."""
+
+    list_display = ("created_at", "device_link", "kind", "message")
+    list_select_related = ("device",)
+    list_filter = ("kind",)
+    search_fields = ("device__uid__startswith",)
+    search_help_text = "Start of a device uid."
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    sortable_by = ("created_at",)
+    fields = ("created_at", "device_link", "kind", "message", "data")
+    readonly_fields = fields
+
+    @admin.display(description="device")
+    def device_link(self, event):
+        return admin_link(event.device, event.device.uid)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
