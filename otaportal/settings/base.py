@@ -228,6 +228,8 @@ OTA_STREAM_CHUNK_SIZE = env.int("OTA_STREAM_CHUNK_SIZE", default=8 * 1024 * 1024
 OTA_DOWNLOAD_REDIRECT = env.bool("OTA_DOWNLOAD_REDIRECT", default=False)
 # Lifetime of presigned and portal-signed download links, in seconds.
 OTA_DOWNLOAD_URL_TTL = env.int("OTA_DOWNLOAD_URL_TTL", default=900)
+# Lifetime of the download links the Kaa API gives (GET .../files/{fileName}/links), in seconds.
+OTA_KAA_LINK_TTL = env.int("OTA_KAA_LINK_TTL", default=3600)
 # Largest allowed clock skew for SDK-HMAC-SHA256 signed requests.
 OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
 # Buckets (or folders under the media root) besides the artifact bucket that IoTDA-style

@@ -32,6 +32,7 @@ OPERATIONS = [
     ("delete", software_url("smart-kettle", "1.0.2"), None, DELETE, 204),
     ("put", software_url("smart-kettle", "1.0.2", "files"), "upload", UPDATE, 204),
     ("delete", software_url("smart-kettle", "1.0.2", "files", "sketch.bin"), None, DELETE, 204),
+    ("get", software_url("smart-kettle", "1.0.2", "files", "sketch.bin", "links"), None, READ, 200),
     ("get", f"{BASE}/endpoints/kettle-1/software/current", None, ENDPOINT, 200),
 ]
 IDS = [f"{method} {path.removeprefix(BASE)}" for method, path, *_ in OPERATIONS]

@@ -7,6 +7,7 @@ KAA_PATHS = [
     "/otao/api/v1/applications/{appName}/software/{softwareVersion}",
     "/otao/api/v1/applications/{appName}/software/{softwareVersion}/files",
     "/otao/api/v1/applications/{appName}/software/{softwareVersion}/files/{fileName}",
+    "/otao/api/v1/applications/{appName}/software/{softwareVersion}/files/{fileName}/links",
     "/otao/api/v1/endpoints/{endpointId}/software/current",
 ]
 
