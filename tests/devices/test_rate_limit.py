@@ -64,3 +64,24 @@ def test_requests_without_a_valid_token_are_refused_before_counting(limit_of_thr
     statuses = {anonymous_api.get(URL).status_code for _ in range(5)}
 
     assert statuses == {401}
+
+
+def test_the_counter_expires_with_its_window_in_redis():
+    ratelimit.count_request("d2", limit=5, now=60 * 16_000 + 1.0)
+
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    key = backend.make_and_validate_key(f"ota:ratelimit:device:d2:{16_000}")
+    client = backend._cache.get_client(key)
+    assert 0 < client.ttl(key) <= 2 * ratelimit.WINDOW_SECONDS
+
+
+def test_other_cache_backends_count_the_same(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    start = 60 * 16_000 + 5.0
+
+    verdicts = [ratelimit.count_request("d3", limit=2, now=start + offset) for offset in (0, 1, 2)]
+
+    assert [verdict.count for verdict in verdicts] == [1, 2, 3]
+    assert [verdict.allowed for verdict in verdicts] == [True, True, False]
