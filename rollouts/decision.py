@@ -248,12 +248,6 @@ def decide(device, report: Report | None = None, now=None) -> Decision | None:
     return Decision(release, updates.get(release.release_id))
 
 
-def best_for_module(device, module: str, report: Report | None = None, now=None) -> Decision | None:
-    """The update of one module the device should install next (hawkBit asks per device, Kaa per module)."""
-    releases, updates = eligible_per_module(device, report, now).get(module, ([], {}))
-    return Decision(releases[0], updates.get(releases[0].release_id)) if releases else None
-
-
 # --- explaining ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -101,25 +101,14 @@ def _planner_rows(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def count_or_estimate(queryset) -> Preview:
-    """Count exactly within ``OTA_PREVIEW_EXACT_TIMEOUT_MS``; past that, answer the planner's estimate.
-
-    Exact counts are fast when indexes narrow the rows (containment on the GIN
-    indexes of attributes, installed versions and tags); a query that must read
-    a million rows answers quickly with an estimate instead, and says so.
-    """
-    if connection.vendor != "postgresql":
-        return Preview(queryset.count(), True)
-    try:
-        with _time_limited():
-            return Preview(queryset.count(), True)
-    except DatabaseError as error:  # psycopg's QueryCanceled
-        logger.info("exact count gave up: %s", error)
-    return Preview(_planner_rows(queryset), False)
-
-
 def preview(raw_conditions, devices=None) -> Preview:
-    """How many devices the conditions match, exact or estimated (the answer says which)."""
+    """How many devices the conditions match, exact or estimated (the answer says which).
+
+    The exact count gets ``OTA_PREVIEW_EXACT_TIMEOUT_MS`` per statement: fast when
+    indexes narrow the rows (containment on the GIN indexes of attributes,
+    installed versions and tags). A filter that must read a million rows answers
+    quickly with PostgreSQL's planner estimate instead, and says so.
+    """
     devices = Device.objects.all() if devices is None else devices
     if connection.vendor != "postgresql":
         return Preview(matching(raw_conditions, devices).count(), True)
