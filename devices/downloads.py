@@ -202,4 +202,5 @@ def artifact_response(request, artifact: Artifact) -> HttpResponse:
         body = _stream(store, artifact.storage_key, byte_range)
     except StorageError:
         return _storage_unavailable(artifact.storage_key)
-    return StreamingHttpResponse(body, status=status, content_type="application/octet-stream", headers=headers)
+    return StreamingHttpResponse(body, status=status, content_type="application/octet-stream",
+                                 headers=headers)

@@ -87,7 +87,8 @@ def _json_scalar(text: str):
 class DeviceFilterSet(filters.FilterSet):
     product = filters.CharFilter(field_name="product__key", help_text="Product key.")
     module = filters.CharFilter(
-        method="filter_module", help_text="Module name: devices reporting a version of it (with `version`: that one)."
+        method="filter_module",
+        help_text="Module name: devices reporting a version of it (with `version`: that one).",
     )
     version = filters.CharFilter(
         method="filter_version", help_text="Installed version of `module` (default: the `default` module)."
@@ -121,7 +122,9 @@ class DeviceFilterSet(filters.FilterSet):
 
 
 class OtaFileFilterSet(filters.FilterSet):
-    module = filters.CharFilter(field_name="release__module__name", help_text="Module name, e.g. display-app.")
+    module = filters.CharFilter(
+        field_name="release__module__name", help_text="Module name, e.g. display-app."
+    )
     isActive = StrictBooleanFilter(method="filter_active", help_text="1/0/true/false: only (in)active files.")
 
     class Meta:

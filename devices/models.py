@@ -31,7 +31,9 @@ class Device(models.Model):
         default=dict, blank=True, validators=[validate_attributes],
         help_text="Free attributes: region, hardware revision, customer…",
     )
-    tags = models.JSONField(default=list, blank=True, validators=[validate_tags], help_text="A list of tag strings.")
+    tags = models.JSONField(
+        default=list, blank=True, validators=[validate_tags], help_text="A list of tag strings."
+    )
     agent_version = models.CharField(
         max_length=64, blank=True, validators=[version_validator], help_text="Version of the update agent."
     )

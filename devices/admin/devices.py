@@ -58,7 +58,8 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
             (None, {"fields": ("uid", "product", "active_badge", *EDITABLE_FIELDS)}),
             ("Reported by the device", {"fields": ("agent_version", "installed_versions", "last_seen_at",
                                                    "last_seen_address")}),
-            ("Token and record", {"fields": ("token_prefix", "token_rotated_at", "created_at", "updated_at")}),
+            ("Token and record", {"fields": ("token_prefix", "token_rotated_at", "created_at",
+                                             "updated_at")}),
             ("History", {"fields": ("event_history",)}),
         ]
 
@@ -69,7 +70,8 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="installed")
     def installed(self, device):
-        return ", ".join(f"{module} {version}" for module, version in sorted(device.installed_versions.items()))
+        versions = sorted(device.installed_versions.items())
+        return ", ".join(f"{module} {version}" for module, version in versions)
 
     @admin.display(description="status", ordering="is_active")
     def active_badge(self, device):
@@ -84,7 +86,8 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
             ((localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"), event.get_kind_display(),
               event.message, json.dumps(event.data) if event.data else "") for event in events),
         )
-        all_events = reverse("admin:devices_deviceevent_changelist") + f"?device__id__exact={quote(device.pk)}"
+        all_events = (reverse("admin:devices_deviceevent_changelist")
+                      + f"?device__id__exact={quote(device.pk)}")
         return format_html(
             '<table class="device-events"><thead><tr><th>when</th><th>what</th><th>message</th><th>data</th>'
             '</tr></thead><tbody>{}</tbody></table><p><a href="{}">All events of this device</a></p>',
@@ -150,7 +153,8 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected devices", permissions=["change"])
     def deactivate_selected(self, request, queryset):
-        devices = self._at_most(request, queryset.filter(is_active=True), MAX_DEACTIVATIONS_AT_ONCE, "deactivate")
+        devices = self._at_most(request, queryset.filter(is_active=True), MAX_DEACTIVATIONS_AT_ONCE,
+                                "deactivate")
         if devices is None:
             return
         for device in devices:

@@ -68,7 +68,9 @@ class DeviceCreateSerializer(serializers.Serializer):
 class DeviceUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=128, required=False, allow_blank=True)
     attributes = serializers.DictField(required=False, help_text="Replaces all attributes.")
-    tags = serializers.ListField(child=serializers.CharField(), required=False, help_text="Replaces all tags.")
+    tags = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Replaces all tags."
+    )
 
 
 class DeactivateSerializer(serializers.Serializer):
@@ -117,6 +119,7 @@ def api_validation_error(error: DjangoValidationError) -> exceptions.ValidationE
 TOKEN_RESPONSE = {200: DeviceWithTokenSerializer}
 ERROR = inline_serializer("DeviceApiError", {"detail": serializers.CharField()})
 COMMON_ERRORS = {401: ERROR, 403: ERROR}
+INVALID_FIELDS = OpenApiResponse(description="Invalid fields, each named")
 
 
 @extend_schema_view(
@@ -126,11 +129,11 @@ COMMON_ERRORS = {401: ERROR, 403: ERROR}
                            responses={200: DeviceSerializer, 404: ERROR, **COMMON_ERRORS}),
     create=extend_schema(tags=[TAG], summary="Register a device; the answer holds its token, shown once",
                          request=DeviceCreateSerializer,
-                         responses={201: DeviceWithTokenSerializer, 400: OpenApiResponse(description="Invalid fields"),
+                         responses={201: DeviceWithTokenSerializer, 400: INVALID_FIELDS,
                                     409: ERROR, **COMMON_ERRORS}),
     partial_update=extend_schema(tags=[TAG], summary="Change a device's name, attributes or tags",
                                  request=DeviceUpdateSerializer,
-                                 responses={200: DeviceSerializer, 400: OpenApiResponse(description="Invalid fields"),
+                                 responses={200: DeviceSerializer, 400: INVALID_FIELDS,
                                             404: ERROR, **COMMON_ERRORS}),
     deactivate=extend_schema(tags=[TAG], summary="Deactivate a device: its token stops working at once",
                              request=DeactivateSerializer,
@@ -160,8 +163,9 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = payload.validated_data
         try:
             issued = services.register_device(
-                data["product"], data["uid"], name=data["name"], attributes=data["attributes"], tags=data["tags"],
-                agent_version=data["agentVersion"], installed_versions=data["installedVersions"], actor=request.user,
+                data["product"], data["uid"], name=data["name"], attributes=data["attributes"],
+                tags=data["tags"], agent_version=data["agentVersion"],
+                installed_versions=data["installedVersions"], actor=request.user,
             )
         except DjangoValidationError as error:
             raise api_validation_error(error) from None

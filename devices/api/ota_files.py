@@ -11,6 +11,7 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from catalog.models import Artifact
 from devices.api.device_endpoint import DeviceEndpoint
 from devices.downloads import CHECKSUM_HEADER, artifact_response
 from devices.filtersets import OtaFileFilterSet
@@ -72,10 +73,15 @@ DOWNLOAD_PARAMETERS = [
 DOWNLOAD_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
         OpenApiTypes.BINARY,
-        description=f"The whole file, with `ETag`, `{CHECKSUM_HEADER}`, `Content-Disposition`, `Accept-Ranges`.",
+        description=f"The whole file, with `ETag`, `{CHECKSUM_HEADER}`, `Content-Disposition`, "
+                    "`Accept-Ranges`.",
     ),
-    (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The requested range."),
-    302: OpenApiResponse(description="With OTA_DOWNLOAD_REDIRECT: to a presigned URL valid OTA_DOWNLOAD_URL_TTL s."),
+    (206, "application/octet-stream"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The requested range, with `Content-Range`."
+    ),
+    302: OpenApiResponse(
+        description="With OTA_DOWNLOAD_REDIRECT: to a presigned URL valid OTA_DOWNLOAD_URL_TTL seconds."
+    ),
     401: ERROR,
     404: ERROR,
     416: OpenApiResponse(description="The range starts past the end; `Content-Range: bytes */size`."),
@@ -93,7 +99,7 @@ class OtaFileList(DeviceEndpoint, generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no device
-            return files.Artifact.objects.none()
+            return Artifact.objects.none()
         return files.files_for(self.request.user)
 
     @extend_schema(tags=[TAG], operation_id="ota_files_list", responses={200: OtaFileSerializer(many=True),

@@ -137,7 +137,8 @@ def validate_rows(rows: Iterable[tuple[int, dict]], *, default_product: str | No
                 errors.append(RowError(line, _describe(error)))
                 continue
             if device.uid in first_line_of:
-                errors.append(RowError(line, f"uid {device.uid!r} is repeated (first on line {first_line_of[device.uid]})"))
+                first = first_line_of[device.uid]
+                errors.append(RowError(line, f"uid {device.uid!r} is repeated (first on line {first})"))
                 continue
             first_line_of[device.uid] = fresh[device.uid] = line
         for uid in Device.objects.filter(uid__in=list(fresh)).values_list("uid", flat=True):
@@ -166,8 +167,9 @@ def import_rows(rows: Iterable[tuple[int, dict]], token_sink: Callable[[Device, 
                 plaintexts = [tokens.issue_token(device) for device in devices]
                 Device.objects.bulk_create(devices)
                 DeviceEvent.objects.bulk_create(
-                    DeviceEvent(device=device, kind=DeviceEvent.Kind.REGISTERED, message="Registered by import.",
-                                data=event_data) for device in devices
+                    DeviceEvent(device=device, kind=DeviceEvent.Kind.REGISTERED,
+                                message="Registered by import.", data=event_data)
+                    for device in devices
                 )
                 for device, plaintext in zip(devices, plaintexts):
                     token_sink(device, plaintext)
@@ -177,5 +179,6 @@ def import_rows(rows: Iterable[tuple[int, dict]], token_sink: Callable[[Device, 
     except ValidationError as error:
         raise ImportRefused([RowError(0, f"a row changed while importing: {_describe(error)}")]) from error
     except IntegrityError as error:
-        raise ImportRefused([RowError(0, f"a uid was registered while importing ({error}); run it again")]) from error
+        message = f"a uid was registered while importing ({error}); run it again"
+        raise ImportRefused([RowError(0, message)]) from error
     return count

@@ -20,7 +20,7 @@ CHANGELIST = "/admin/devices/device/"
 
 
 def change_url(device, action=""):
-    return f"/admin/devices/device/{device.pk}/change/" if not action else f"/admin/devices/device/{device.pk}/{action}/"
+    return f"/admin/devices/device/{device.pk}/{action or 'change'}/"
 
 
 def token_on(page: str, uid: str) -> str:
@@ -150,7 +150,8 @@ def test_deactivating_from_the_device_page_stops_the_token(admin_client, device)
 
     assert response.status_code == 302
     assert tokens.authenticate(device.token) is None
-    assert LogEntry.objects.filter(object_id=str(device.pk), change_message="Deactivated the device.").exists()
+    logged = LogEntry.objects.filter(object_id=str(device.pk), change_message="Deactivated the device.")
+    assert logged.exists()
 
 
 def test_the_list_action_rotates_the_selected_devices_tokens(admin_client, device, product):

@@ -24,8 +24,9 @@ def run(*args) -> tuple[str, str]:
 # --- register_device --------------------------------------------------------
 
 def test_register_device_prints_the_token_alone_on_the_last_line(product):
-    out, _ = run("register_device", "--product", "thermostat", "--uid", "thermo-9", "--module", "default=1.0.0",
-                 "--module", "ui=2.1", "--attr", "region=eu", "--attr", "revision=B", "--agent-version", "1.5.0")
+    out, _ = run("register_device", "--product", "thermostat", "--uid", "thermo-9",
+                 "--module", "default=1.0.0", "--module", "ui=2.1", "--attr", "region=eu",
+                 "--attr", "revision=B", "--agent-version", "1.5.0")
 
     token = out.strip().splitlines()[-1]
     device = tokens.authenticate(token)
@@ -169,7 +170,8 @@ def test_a_file_without_a_uid_column_is_refused(product, csv_file, tmp_path):
 def test_an_unknown_column_is_refused(product, csv_file, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_devices", str(csv_file("uid,colour\nx,red\n")), "--output", str(tmp_path / "t.csv"),
+        call_command("import_devices", str(csv_file("uid,colour\nx,red\n")),
+                     "--output", str(tmp_path / "t.csv"),
                      "--product", "thermostat", stderr=err)
 
     assert "unknown column 'colour'" in err.getvalue()
@@ -209,7 +211,8 @@ def test_a_uid_registered_during_the_import_rolls_everything_back(product, csv_f
     output = tmp_path / "tokens.csv"
 
     with pytest.raises(CommandError, match="nothing was imported"):
-        run("import_devices", str(csv_file("uid\nt-1\nt-2\n")), "--output", str(output), "--product", "thermostat")
+        run("import_devices", str(csv_file("uid\nt-1\nt-2\n")), "--output", str(output),
+            "--product", "thermostat")
 
     assert list(Device.objects.values_list("uid", flat=True)) == ["t-2"]
     assert not output.exists()

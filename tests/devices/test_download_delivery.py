@@ -29,11 +29,13 @@ def test_curl_resumes_a_broken_download_to_the_right_sha256(live_server, product
     device = DeviceFactory(product=product)
     url = live_server.url + reverse("ota-file-download", kwargs={"pk": release.artifact.pk})
     target = tmp_path / "firmware.bin"
-    curl = ["curl", "--silent", "--show-error", "--header", f"x-access-token: {device.token}", "--output", str(target)]
+    curl = ["curl", "--silent", "--show-error", "--header", f"x-access-token: {device.token}",
+            "--output", str(target)]
 
     # curl 7.88 only holds a low rate reliably on loopback: at 8 KB/s the 2 s limit
     # breaks the download after its first buffer or two (about 64 KiB of 3 MiB).
-    broken = subprocess.run([*curl, "--limit-rate", "8k", "--max-time", "2", url], capture_output=True, text=True)
+    broken = subprocess.run([*curl, "--limit-rate", "8k", "--max-time", "2", url],
+                            capture_output=True, text=True)
     partial = target.stat().st_size
     resumed = subprocess.run([*curl, "--fail", "--continue-at", "-", "--write-out", "%{http_code}", url],
                              capture_output=True, text=True, timeout=60)

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from devices.downloads import content_disposition, parse_range, ByteRange, RangeNotSatisfiable
+from devices.downloads import ByteRange, RangeNotSatisfiable, content_disposition, parse_range
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,8 @@ def test_local_file_storage_serves_ranges(local_storage, device_api, product, ve
     assert b"".join(response.streaming_content) == b"56789"
 
 
-def test_the_redirect_setting_is_ignored_without_s3(local_storage, settings, device_api, product, verified_release):
+def test_the_redirect_setting_is_ignored_without_s3(local_storage, settings, device_api, product,
+                                                    verified_release):
     settings.OTA_DOWNLOAD_REDIRECT = True
     release = verified_release(b"local bytes", product=product)
 
@@ -87,7 +88,9 @@ def test_a_file_name_outside_ascii_keeps_an_exact_rfc_6266_form():
 
 
 def test_a_file_name_with_a_path_keeps_only_its_base_name():
-    assert content_disposition("../../etc/passwd") == "attachment; filename=\"passwd\"; filename*=UTF-8''passwd"
+    expected = "attachment; filename=\"passwd\"; filename*=UTF-8''passwd"
+
+    assert content_disposition("../../etc/passwd") == expected
 
 
 @pytest.mark.parametrize(("header", "expected"), [

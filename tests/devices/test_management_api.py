@@ -19,7 +19,8 @@ URL = "/api/v1/devices"
 
 def client_with(*codenames, scopes=()):
     user = UserFactory(username="operator")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="devices", codename__in=codenames))
+    permissions = Permission.objects.filter(content_type__app_label="devices", codename__in=codenames)
+    user.user_permissions.add(*permissions)
     _, plaintext = ApiToken.issue(user, scopes=scopes)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")

@@ -174,7 +174,7 @@ def test_unknown_inactive_and_foreign_files_answer_the_same_404(device_api, prod
     assert {response.content for response in responses} == {b'{"detail":"Not found."}'}
 
 
-def test_a_device_of_the_files_product_can_download_what_another_cannot(other_product, release, device_client):
+def test_a_device_of_another_product_cannot_download_the_file(other_product, release, device_client):
     stranger = DeviceFactory(product=other_product)
 
     assert device_client(stranger).get(url_of(release)).status_code == 404

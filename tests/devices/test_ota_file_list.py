@@ -61,7 +61,7 @@ def test_a_rotated_token_is_refused_and_the_new_one_works(device, device_api):
     assert device_api.get(URL).status_code == 200
 
 
-def test_the_list_shows_the_files_of_the_devices_product_with_their_metadata(device_api, product, verified_release):
+def test_the_list_shows_the_products_files_with_their_metadata(device_api, product, verified_release):
     release = verified_release(b"abc", file_name="thermo.bin", product=product, version="1.2.3",
                                release_notes="Faster heating")
 

@@ -45,5 +45,5 @@ def test_the_download_documents_ranges_and_its_answers(schema):
 def test_the_file_fields_are_documented(schema):
     properties = schema["components"]["schemas"]["OtaFile"]["properties"]
 
-    assert list(properties) == ["id", "version", "module", "isActive", "fileName", "fileSize", "sha256Checksum",
-                                "releaseNotes", "createdAt"]
+    assert list(properties) == ["id", "version", "module", "isActive", "fileName", "fileSize",
+                                "sha256Checksum", "releaseNotes", "createdAt"]

@@ -53,8 +53,11 @@ class Command(PortalCommand):
         partial = output.with_name(f".{output.name}.partial")
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as sink, self.open_csv(file) as handle, \
-                    self.progress_bar(total=total, unit="device", desc="import") as bar:
+            with (
+                os.fdopen(descriptor, "w", newline="", encoding="utf-8") as sink,
+                self.open_csv(file) as handle,
+                self.progress_bar(total=total, unit="device", desc="import") as bar,
+            ):
                 writer = csv.writer(sink)
                 writer.writerow(["uid", "token"])
 

@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
-from devices.management.arguments import name_value
 from catalog.management.base import PortalCommand
+from devices.management.arguments import name_value
 from devices.services import DeviceExists, register_device
 
 
