@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench bench-quick lint clean
 
+# rauc-hawkbit's DDI client drives the DDI tests; its D-Bus dependencies (gbulb, PyGObject) are not needed.
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet --no-deps -c requirements/constraints.txt rauc-hawkbit
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -17,12 +17,16 @@ def issue_token(device: Device) -> str:
     return issued.plaintext
 
 
-def authenticate(plaintext: str) -> Device | None:
-    """The active device owning this token, with its product, or None."""
+def authenticate(plaintext: str, queryset=None) -> Device | None:
+    """The active device owning this token, with its product, or None.
+
+    ``queryset`` (default: every device) lets an API annotate what it needs in the same query.
+    """
     prefix = secrets.prefix_of(plaintext or "", Device.TOKEN_KIND)
     if prefix is None:
         return None
-    device = Device.objects.select_related("product").filter(token_prefix=prefix, is_active=True).first()
+    devices = Device.objects.all() if queryset is None else queryset
+    device = devices.select_related("product").filter(token_prefix=prefix, is_active=True).first()
     if device is None or not secrets.matches(plaintext, device.token_digest):
         return None
     return device

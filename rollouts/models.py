@@ -211,6 +211,15 @@ class DeviceUpdate(models.Model):
     offered_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # hawkBit DDI (rollouts.services.ddi): what the device has answered about this update.
+    cancel_acknowledged_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the device answered the cancellation of this update over hawkBit DDI.",
+    )
+    attributes_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the device sent its attributes (DDI configData) after installing this update.",
+    )
 
     class Meta:
         ordering = ["-offered_at"]

@@ -204,7 +204,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RolloutStrategyEnum": "rollouts.models.Strategy"},
+    "ENUM_NAME_OVERRIDES": {
+        "RolloutStrategyEnum": "rollouts.models.Strategy",
+        "DdiHandlingEnum": "rollouts.api.ddi.serializers.HANDLING_TYPES",
+    },
 }
 
 LOGGING = {

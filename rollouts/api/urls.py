@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("rollouts.api.filters.urls")),
     path("", include("rollouts.api.management.urls")),
     path("", include("rollouts.api.checkin.urls")),
+    path("", include("rollouts.api.ddi.urls")),
 ]

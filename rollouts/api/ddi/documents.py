@@ -1,0 +1,94 @@
+"""The JSON documents of the DDI API, with hawkBit's ``_links`` (absolute URLs to this portal).
+
+Download links: ``download`` and ``download-http`` (and ``md5sum``,
+``md5sum-http``) carry the same URL, in the scheme the request came in with
+(behind a TLS proxy, set SECURE_PROXY_SSL_HEADER): the portal serves one
+scheme, and agents that prefer ``download`` (RAUC) or ``download-http`` find
+a working link either way.
+"""
+
+import hashlib
+import json
+
+from django.urls import reverse
+
+from rollouts.services.ddi.actions import ActionView, ArtifactFile
+from rollouts.services.ddi.controller import ControllerState
+
+
+def _url(request, name: str, controller_id: str, *args) -> str:
+    return request.build_absolute_uri(
+        reverse(name, args=[request.parser_context["kwargs"]["tenant"], controller_id, *args]))
+
+
+def _link(href: str) -> dict:
+    return {"href": href}
+
+
+def controller_base(request, controller_id: str, state: ControllerState) -> dict:
+    links = {}
+    if state.cancel_action_id is not None:
+        links["cancelAction"] = _link(_url(request, "ddi-cancel-action", controller_id, state.cancel_action_id))
+    if state.deployment is not None:
+        href = _url(request, "ddi-deployment-base", controller_id, state.deployment.action_id)
+        links["deploymentBase"] = _link(f"{href}?c={state.deployment.resource}")
+    if state.installed_action_id is not None:
+        links["installedBase"] = _link(_url(request, "ddi-installed-base", controller_id, state.installed_action_id))
+    if state.request_attributes:
+        links["configData"] = _link(_url(request, "ddi-config-data", controller_id))
+    document = {"config": {"polling": {"sleep": state.sleep}}}
+    if links:
+        document["_links"] = links
+    return document
+
+
+def artifact(request, controller_id: str, file: ArtifactFile) -> dict:
+    download = _url(request, "ddi-artifact", controller_id, file.module_id, file.filename)
+    return {
+        "filename": file.filename,
+        "hashes": {"sha1": file.sha1, "md5": file.md5, "sha256": file.sha256},
+        "size": file.size,
+        "_links": {
+            "download": _link(download),
+            "download-http": _link(download),
+            "md5sum": _link(download + ".MD5SUM"),
+            "md5sum-http": _link(download + ".MD5SUM"),
+        },
+    }
+
+
+def deployment_base(request, controller_id: str, action: ActionView) -> dict:
+    chunks = []
+    for chunk in action.chunks:
+        rendered = {
+            "part": chunk.part, "version": chunk.version, "name": chunk.name,
+            "artifacts": [artifact(request, controller_id, file) for file in chunk.artifacts],
+        }
+        if chunk.metadata:
+            rendered["metadata"] = [{"key": key, "value": value} for key, value in chunk.metadata]
+        chunks.append(rendered)
+    document = {"id": str(action.id),
+                "deployment": {"download": action.handling, "update": action.handling, "chunks": chunks}}
+    if action.history is not None:
+        status, messages = action.history
+        document["actionHistory"] = {"status": status, "messages": list(messages)}
+    return document
+
+
+def cancel(action_id: int) -> dict:
+    return {"id": str(action_id), "cancelAction": {"stopId": str(action_id)}}
+
+
+def entity_tag(document: dict) -> str:
+    """A strong ETag: the SHA-256 of the document's canonical JSON."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    return '"' + hashlib.sha256(canonical).hexdigest()[:40] + '"'
+
+
+def none_match(header: str | None, etag: str) -> bool:
+    """True when If-None-Match names this ETag (or ``*``): nothing changed, answer 304."""
+    if not header:
+        return False
+    candidates = [candidate.strip() for candidate in header.split(",")]
+    # If-None-Match compares weakly (RFC 9110, 13.1.2): a W/ prefix does not matter.
+    return "*" in candidates or etag in [candidate.removeprefix("W/") for candidate in candidates]

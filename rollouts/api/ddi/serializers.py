@@ -1,0 +1,159 @@
+"""DDI request bodies (validated as hawkBit's model classes validate them) and response shapes (for the schema).
+
+Unknown keys are ignored, as hawkBit's ``@JsonIgnoreProperties(ignoreUnknown = true)``
+does: agents send ``id`` and ``time`` beside the fields hawkBit reads.
+"""
+
+from rest_framework import serializers
+
+from rollouts.services.ddi.config_data import MERGE, MODES
+from rollouts.services.ddi.feedback import Execution, Feedback, Finished
+
+MAX_DETAILS = 100
+MAX_DETAIL_LENGTH = 1024
+
+
+class ProgressSerializer(serializers.Serializer):
+    cnt = serializers.IntegerField(required=False, allow_null=True, help_text="Achieved amount.")
+    of = serializers.IntegerField(required=False, allow_null=True, help_text="Maximum levels.")
+
+
+class ResultSerializer(serializers.Serializer):
+    finished = serializers.ChoiceField(choices=Finished.ALL, help_text="Result of the action execution.")
+    progress = ProgressSerializer(required=False, allow_null=True,
+                                  help_text="Progress assumption of the device (kept in the device's events).")
+
+
+class StatusSerializer(serializers.Serializer):
+    execution = serializers.ChoiceField(choices=Execution.ALL, help_text="Status of the action execution.")
+    result = ResultSerializer()
+    code = serializers.IntegerField(required=False, allow_null=True, help_text="(Optional) individual status code.")
+    details = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_DETAIL_LENGTH, allow_blank=True), required=False,
+        allow_null=True, max_length=MAX_DETAILS, help_text="Details message information.",
+    )
+
+
+class ActionFeedbackSerializer(serializers.Serializer):
+    """hawkBit's DdiActionFeedback."""
+
+    time = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                 help_text="Timestamp of the action (kept as given).")
+    status = StatusSerializer()
+
+    def to_feedback(self) -> Feedback:
+        status = self.validated_data["status"]
+        progress = status["result"].get("progress")
+        return Feedback(
+            execution=status["execution"], finished=status["result"]["finished"],
+            details=tuple(status.get("details") or ()), code=status.get("code"),
+            progress=(progress.get("cnt"), progress.get("of")) if progress is not None else None,
+        )
+
+
+class AttributeValueField(serializers.CharField):
+    """A string value; numbers and booleans are taken as their text, as hawkBit's Map<String, String> does."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            data = "true" if data else "false"
+        if not isinstance(data, (str, int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ConfigDataSerializer(serializers.Serializer):
+    """hawkBit's DdiConfigData."""
+
+    data = serializers.DictField(child=AttributeValueField(allow_blank=True, max_length=1024), allow_empty=False,
+                                 help_text="The controller's attributes (hardware revision, serial number…).")
+    mode = serializers.ChoiceField(choices=MODES, default=MERGE, required=False,
+                                   help_text="merge (default), replace or remove.")
+
+
+# --- response shapes, for the OpenAPI schema ------------------------------------------------------
+
+class LinkSerializer(serializers.Serializer):
+    href = serializers.URLField()
+
+
+def links_of(name: str, *relations: str) -> serializers.Serializer:
+    fields = {relation: LinkSerializer(required=False) for relation in relations}
+    return type(name, (serializers.Serializer,), fields)()
+
+
+class PollingSerializer(serializers.Serializer):
+    sleep = serializers.CharField(help_text="Sleep time in HH:MM:SS notation (the product's polling interval).")
+
+
+class ConfigSerializer(serializers.Serializer):
+    polling = PollingSerializer()
+
+
+class ControllerBaseSerializer(serializers.Serializer):
+    """hawkBit's DdiControllerBase."""
+
+    config = ConfigSerializer()
+    _links = links_of("ControllerBaseLinks", "deploymentBase", "cancelAction", "installedBase", "configData")
+
+
+class HashesSerializer(serializers.Serializer):
+    sha1 = serializers.CharField()
+    md5 = serializers.CharField()
+    sha256 = serializers.CharField()
+
+
+class ArtifactSerializer(serializers.Serializer):
+    """hawkBit's DdiArtifact."""
+
+    filename = serializers.CharField()
+    hashes = HashesSerializer()
+    size = serializers.IntegerField()
+    _links = links_of("ArtifactLinks", "download", "download-http", "md5sum", "md5sum-http")
+
+
+class MetadataSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ChunkSerializer(serializers.Serializer):
+    part = serializers.CharField(help_text="os (firmware packages), bApp (software packages) or the module name.")
+    version = serializers.CharField()
+    name = serializers.CharField(help_text="The module's name.")
+    artifacts = ArtifactSerializer(many=True)
+    metadata = MetadataSerializer(many=True, required=False)
+
+
+# hawkBit's HandlingType; named once in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+HANDLING_TYPES = ["skip", "attempt", "forced"]
+
+
+class DeploymentSerializer(serializers.Serializer):
+    download = serializers.ChoiceField(HANDLING_TYPES, help_text="forced or attempt: the rollout's update type.")
+    update = serializers.ChoiceField(HANDLING_TYPES, help_text="forced or attempt: the rollout's update type.")
+    chunks = ChunkSerializer(many=True)
+
+
+class ActionHistorySerializer(serializers.Serializer):
+    status = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class DeploymentBaseSerializer(serializers.Serializer):
+    """hawkBit's DdiDeploymentBase."""
+
+    id = serializers.CharField(help_text="The action id (our update id).")
+    deployment = DeploymentSerializer()
+    actionHistory = ActionHistorySerializer(required=False)
+
+
+class CancelActionToStopSerializer(serializers.Serializer):
+    stopId = serializers.CharField()
+
+
+class CancelSerializer(serializers.Serializer):
+    """hawkBit's DdiCancel."""
+
+    id = serializers.CharField()
+    cancelAction = CancelActionToStopSerializer()

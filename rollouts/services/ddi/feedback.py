@@ -1,0 +1,181 @@
+"""DDI feedback mapped onto the update state machine (rollouts.services.feedback), as docs/ddi.md tabulates.
+
+``deploymentBase/{actionId}/feedback``:
+
+==========================  ==========================================================
+DDI status                  our update status
+==========================  ==========================================================
+download                    downloading
+downloaded                  downloaded
+proceeding, resumed         offered → downloading, downloaded → installing, else kept
+scheduled                   kept (recorded)
+closed + success or none    installed (hawkBit treats none as success)
+closed + failure            failed
+rejected                    rejected
+canceled                    rejected before installing started, failed after
+==========================  ==========================================================
+
+A report that needs an earlier step the device skipped (``closed`` straight
+after the offer) passes through ``downloading`` first, which the state machine
+requires. An intermediate report that would move the update backwards is kept
+as an event and changes nothing, as hawkBit keeps such messages; a closing one
+that cannot happen answers 409. Once an update is closed (installed, failed,
+rejected…) a different report answers 410 Gone, as hawkBit does for an action
+that is no longer active; the same report again is accepted, so a retried
+request does no harm.
+
+``cancelAction/{actionId}/feedback`` answers a withdrawn update: ``closed``
+confirms the cancellation, ``rejected`` refuses it (the update stays canceled
+here: the portal never offers a withdrawn release again, and later reports on
+it answer 410); both end the ``cancelAction`` link. Other statuses are kept as
+events.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from devices.models import DeviceEvent
+from rollouts.models import DeviceUpdate, UpdateStatus
+from rollouts.services import feedback as state_machine
+from rollouts.services.feedback import InvalidTransition
+
+S = UpdateStatus
+
+
+class Execution:
+    CLOSED = "closed"
+    PROCEEDING = "proceeding"
+    CANCELED = "canceled"
+    SCHEDULED = "scheduled"
+    REJECTED = "rejected"
+    RESUMED = "resumed"
+    DOWNLOADED = "downloaded"
+    DOWNLOAD = "download"
+    ALL = (CLOSED, PROCEEDING, CANCELED, SCHEDULED, REJECTED, RESUMED, DOWNLOADED, DOWNLOAD)
+    CLOSING = (CLOSED, REJECTED, CANCELED)
+
+
+class Finished:
+    SUCCESS = "success"
+    FAILURE = "failure"
+    NONE = "none"
+    ALL = (SUCCESS, FAILURE, NONE)
+
+
+class ActionClosed(Exception):
+    """The action is no longer active: hawkBit answers 410 Gone."""
+
+    def __init__(self, update: DeviceUpdate):
+        super().__init__(f"Action {update.pk} is not active anymore: it is {update.status}.")
+        self.update = update
+
+
+@dataclass(frozen=True)
+class Feedback:
+    execution: str
+    finished: str
+    details: tuple = ()
+    code: int | None = None
+    progress: tuple | None = None  # (cnt, of), either may be None
+
+    @property
+    def reason(self) -> str:
+        parts = list(self.details)
+        if self.code is not None:
+            parts.append(f"Device reported status code: {self.code}")
+        return "; ".join(parts)
+
+    def describe(self) -> str:
+        text = f"DDI {self.execution}/{self.finished}"
+        if self.progress and self.progress[0] is not None:
+            text += f" ({self.progress[0]}" + (f" of {self.progress[1]})" if self.progress[1] is not None else ")")
+        return text + (f": {self.reason}" if self.reason else "")
+
+
+# Status the update is in once the device stopped working on it (hawkBit: the action is closed).
+CLOSED_STATUSES = {S.INSTALLED, S.COMMITTED, S.FAILED, S.ROLLED_BACK, S.REJECTED, S.CANCELED}
+BEFORE_INSTALLING = (S.OFFERED, S.DOWNLOADING, S.DOWNLOADED)
+
+
+def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
+    """The status this report asks for, or None when it changes nothing."""
+    execution, current = feedback.execution, update.status
+    if execution == Execution.DOWNLOAD:
+        return S.DOWNLOADING
+    if execution == Execution.DOWNLOADED:
+        return S.DOWNLOADED
+    if execution in (Execution.PROCEEDING, Execution.RESUMED):
+        return {S.OFFERED: S.DOWNLOADING, S.DOWNLOADED: S.INSTALLING}.get(current)
+    if execution == Execution.CLOSED:
+        return S.FAILED if feedback.finished == Finished.FAILURE else S.INSTALLED
+    if execution == Execution.REJECTED:
+        return S.REJECTED
+    if execution == Execution.CANCELED:
+        return S.REJECTED if current in BEFORE_INSTALLING else S.FAILED
+    return None  # scheduled
+
+
+def deployment_feedback(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate:
+    """Apply a deploymentBase feedback; raises ActionClosed (410) or InvalidTransition (409)."""
+    if update.status == S.CANCELED and feedback.execution in (Execution.CLOSED, Execution.CANCELED):
+        return acknowledge_cancel(update, feedback)
+    target = _target(update, feedback)
+    if update.status in CLOSED_STATUSES:
+        if target == update.status:
+            return update  # the same closing report again: a retry
+        raise ActionClosed(update)
+    if target is None or target == update.status:
+        _note(update, feedback)
+        return update
+    closing = feedback.execution in Execution.CLOSING
+    try:
+        if update.status == S.OFFERED and target not in (S.DOWNLOADING, S.REJECTED, S.FAILED):
+            # The state machine wants downloading first; the device's report implies it.
+            update = state_machine.report_status(update, S.DOWNLOADING, feedback.describe())
+        return state_machine.report_status(update, target, feedback.reason or feedback.describe())
+    except InvalidTransition:
+        if closing:
+            raise
+        _note(update, feedback)  # a late intermediate report: kept, not applied
+        return update
+
+
+def cancel_feedback(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate:
+    """Apply a cancelAction feedback to a canceled update."""
+    if feedback.execution in (Execution.CLOSED, Execution.REJECTED):
+        return acknowledge_cancel(update, feedback)
+    _note(update, feedback)
+    return update
+
+
+def acknowledge_cancel(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate:
+    """The device answered the cancellation: the cancelAction link ends (idempotent)."""
+    if feedback.execution == Execution.REJECTED:
+        answer = "refused the cancellation; the update stays canceled"
+    elif feedback.finished == Finished.FAILURE:
+        answer = "could not cancel the update"
+    else:
+        answer = "confirmed the cancellation"
+    now = timezone.now()
+    with transaction.atomic():
+        acknowledged = DeviceUpdate.objects.filter(pk=update.pk, cancel_acknowledged_at__isnull=True).update(
+            cancel_acknowledged_at=now)
+        if acknowledged:
+            update.cancel_acknowledged_at = now
+            _note(update, feedback, f"device {answer}")
+    return update
+
+
+def _note(update: DeviceUpdate, feedback: Feedback, message: str = "") -> None:
+    """Keep a report that changed no status as an event, except bare progress (it would flood the log)."""
+    if not message and not feedback.details and feedback.code is None:
+        return
+    if not message and feedback.progress is not None and feedback.execution == Execution.PROCEEDING:
+        return
+    DeviceEvent.objects.create(
+        device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
+        message=(f"{message}: " if message else "") + feedback.describe(),
+        data={"updateId": update.pk, "status": update.status, "ddi": feedback.execution},
+    )

@@ -1,0 +1,69 @@
+"""The root poll costs the same queries whatever the fleet: one idle, two with an update pending."""
+
+import pytest
+
+from devices.models import Device
+from rollouts.models import DeviceUpdate, UpdateStatus
+from tests.factories import DeviceFactory
+
+from .conftest import base_url
+
+pytestmark = pytest.mark.django_db
+
+
+def grow_fleet(product, release, size: int) -> None:
+    """``size`` more devices of the product, each with an update of the release in some state."""
+    devices = Device.objects.bulk_create(
+        Device(uid=f"fleet-{index:06d}", product=product, installed_versions={"default": "1.0.0"},
+               attributes={"hw": "1"}) for index in range(size))
+    statuses = [UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.INSTALLED, UpdateStatus.CANCELED]
+    DeviceUpdate.objects.bulk_create(
+        DeviceUpdate(device=device, release=release, status=statuses[index % len(statuses)])
+        for index, device in enumerate(devices))
+
+
+@pytest.fixture
+def polled(product, offerable_release, target_client):
+    """Factory: a device in a fleet of ``size`` that has polled once (its last-seen is fresh)."""
+
+    def make(size: int, version: str, **headers):
+        release = offerable_release("2.0.0")
+        grow_fleet(product, release, size)
+        device = DeviceFactory(product=product, uid="polled", attributes={"hw": "2"},
+                               installed_versions={"default": version})
+        client = target_client(device)
+        first = client.get(base_url(device.uid), **headers)
+        assert first.status_code == 200
+        return client, device, first
+
+    return make
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_an_idle_poll_takes_one_query(polled, fleet_size, django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="2.0.0")
+
+    with django_assert_num_queries(1):
+        response = client.get(base_url(device.uid))
+
+    assert "_links" not in response.json()
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_poll_with_an_update_pending_takes_two_queries(polled, fleet_size, django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="1.0.0")
+
+    with django_assert_num_queries(2):
+        response = client.get(base_url(device.uid))
+
+    assert "deploymentBase" in response.json()["_links"]
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_not_modified_poll_takes_the_same_queries(polled, fleet_size, django_assert_num_queries):
+    client, device, first = polled(fleet_size, version="1.0.0")
+
+    with django_assert_num_queries(2):
+        response = client.get(base_url(device.uid), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert response.status_code == 304

@@ -1,0 +1,134 @@
+"""The DDI client of PyPI's rauc-hawkbit drives a live portal over HTTP, as a RAUC device in the field does.
+
+The steps follow rauc_hawkbit.rauc_dbus_ddi_client (its D-Bus part left out):
+poll, send the attributes asked for, fetch the deployment through its
+``?c=`` link, download the file checking its MD5, report progress and the
+outcome, and answer a cancellation.
+"""
+
+import asyncio
+import re
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from rauc_hawkbit.ddi.cancel_action import CancelStatusExecution, CancelStatusResult
+from rauc_hawkbit.ddi.client import ConfigStatusExecution, ConfigStatusResult, DDIClient
+from rauc_hawkbit.ddi.deployment_base import DeploymentStatusExecution, DeploymentStatusResult
+
+from devices.models import Device
+from rollouts.models import DeviceUpdate, Strategy, UpdateStatus
+from rollouts.services import transitions
+from rollouts.services.progress import progress_of
+from tests.factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BUNDLE = b"RAUC bundle 2.0.0\n" * 4096
+
+
+@pytest.fixture
+def rollout(product, verified_release):
+    """Release 2.0.0 of the product, its file verified on the S3 server, rolled out to every device."""
+    release = verified_release(BUNDLE, file_name="update-2.0.0.raucb", version="2.0.0", product=product)
+    transitions.start(release.rollout, strategy=Strategy.GENERAL)
+    return release
+
+
+def run_client(live_server, controller_id, authorization, steps):
+    """Run ``steps(ddi)`` with a rauc-hawkbit DDIClient pointed at the live portal."""
+
+    async def main():
+        async with aiohttp.ClientSession() as session:
+            ddi = DDIClient(session, urlsplit(live_server.url).netloc, False, "unused", "DEFAULT", controller_id)
+            ddi.headers = {"Authorization": authorization}
+            return await steps(ddi)
+
+    return asyncio.run(main())
+
+
+def test_a_rauc_device_polls_downloads_installs_and_reports(live_server, product, rollout, tmp_path):
+    device = DeviceFactory(product=product, uid="rauc-0001", installed_versions={"default": "1.0.0"})
+    bundle = tmp_path / "bundle.raucb"
+
+    async def install(ddi):
+        base = await ddi()
+        assert "configData" in base["_links"]
+        await ddi.configData(ConfigStatusExecution.closed, ConfigStatusResult.success, hw_revision="2")
+        base = await ddi()
+        assert "configData" not in base["_links"]
+        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$",
+                                        base["_links"]["deploymentBase"]["href"]).groups()
+        deployment = await ddi.deploymentBase[action_id](resource)
+        artifact = deployment["deployment"]["chunks"][0]["artifacts"][0]
+        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
+                                     artifact["_links"]["download"]["href"]).groups()
+        checksum = await ddi.softwaremodules[module].artifacts[filename](str(bundle))
+        assert checksum == artifact["hashes"]["md5"]
+        await ddi.deploymentBase[action_id].feedback(
+            DeploymentStatusExecution.proceeding, DeploymentStatusResult.none, ["Installing"], percentage=50)
+        return action_id
+
+    action_id = run_client(live_server, device.uid, f"TargetToken {device.token}", install)
+    assert _counts(rollout) == {"downloading": 1}
+
+    async def complete(ddi):
+        await ddi.deploymentBase[action_id].feedback(
+            DeploymentStatusExecution.closed, DeploymentStatusResult.success, ["Rauc bundle update completed"])
+        return await ddi()
+
+    last_poll = run_client(live_server, device.uid, f"TargetToken {device.token}", complete)
+
+    assert bundle.read_bytes() == BUNDLE
+    assert _counts(rollout) == {"installed": 1}
+    device.refresh_from_db()
+    assert device.installed_versions["default"] == "2.0.0"
+    assert device.attributes == {"hw_revision": "2"}
+    assert DeviceUpdate.objects.get(pk=action_id).status == UpdateStatus.INSTALLED
+    assert "deploymentBase" not in last_poll["_links"]
+    assert last_poll["_links"]["installedBase"]["href"].endswith(f"/installedBase/{action_id}")
+
+
+def test_a_gateway_token_registers_a_new_device_by_polling(live_server, product, tmp_path):
+    from devices import gateway_tokens
+
+    issued = gateway_tokens.issue(product, name="plant 7")
+
+    async def steps(ddi):
+        base = await ddi()
+        await ddi.configData(ConfigStatusExecution.closed, ConfigStatusResult.success, serial="SN-7-3")
+        return base, await ddi()
+
+    first, second = run_client(live_server, "plant-7-unit-3", f"GatewayToken {issued.plaintext}", steps)
+
+    device = Device.objects.get(uid="plant-7-unit-3")
+    assert device.product == product
+    assert device.attributes == {"serial": "SN-7-3"}
+    assert "configData" in first["_links"]
+    assert "_links" not in second
+
+
+def test_a_rauc_device_answers_a_withdrawn_update(live_server, product, rollout):
+    device = DeviceFactory(product=product, uid="rauc-0002", attributes={"hw_revision": "2"})
+
+    async def offered(ddi):
+        return await ddi()
+
+    assert "deploymentBase" in run_client(live_server, device.uid, f"TargetToken {device.token}", offered)["_links"]
+    transitions.abort(rollout.rollout, "bad build")
+
+    async def cancel(ddi):
+        base = await ddi()
+        action_id, = re.search(r"/cancelAction/(.+)$", base["_links"]["cancelAction"]["href"]).groups()
+        stop_id = (await ddi.cancelAction[action_id]())["cancelAction"]["stopId"]
+        await ddi.cancelAction[stop_id].feedback(CancelStatusExecution.rejected, CancelStatusResult.success,
+                                                 status_details=("Cancelling not supported",))
+        return await ddi()
+
+    assert "_links" not in run_client(live_server, device.uid, f"TargetToken {device.token}", cancel)
+    update = DeviceUpdate.objects.get(device=device)
+    assert update.status == UpdateStatus.CANCELED and update.cancel_acknowledged_at is not None
+
+
+def _counts(release) -> dict:
+    return {status: count for status, count in progress_of(release.pk).overall.as_dict().items() if count}
