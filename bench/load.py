@@ -64,10 +64,14 @@ def wrk_path() -> str | None:
     return _wrk_checked or None
 
 
-def write_requests(path: Path, lines: list[tuple[str, str]]) -> Path:
-    """The requests file: one ``token<TAB>body`` line per request (body may be empty)."""
+def write_requests(path: Path, lines: list[tuple]) -> Path:
+    """The requests file: one ``token<TAB>body[<TAB>path<TAB>headers]`` line per request.
+
+    ``body`` may be empty; ``path`` (default: the URL's) and ``headers`` (``Name: value|Name: value``)
+    are optional, for requests that go to a path of their own with headers of their own.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{token}\t{body}\n" for token, body in lines))
+    path.write_text("".join("\t".join(line) + "\n" for line in lines))
     return path
 
 
@@ -98,7 +102,8 @@ def _run_python(url, requests_file, method, seconds, connections) -> LoadResult:
 async def _python_load(url, requests_file, method, seconds, connections) -> dict:
     import aiohttp
 
-    lines = [line.split("\t", 1) for line in Path(requests_file).read_text().splitlines()]
+    lines = [(line.split("\t") + ["", "", ""])[:4] for line in Path(requests_file).read_text().splitlines()]
+    base = url.split("/", 3)[:3]
     latencies, statuses, errors = [], {}, 0
     deadline = time.monotonic() + seconds
 
@@ -106,14 +111,16 @@ async def _python_load(url, requests_file, method, seconds, connections) -> dict
         nonlocal errors
         position = number * 7919
         while time.monotonic() < deadline:
-            token, body = lines[position % len(lines)]
+            token, body, path, extra = lines[position % len(lines)]
             position += 1
-            headers = {"x-access-token": token}
+            headers = {"x-access-token": token} if token else {}
+            headers.update(item.split(": ", 1) for item in extra.split("|") if ": " in item)
             if body:
                 headers["Content-Type"] = "application/json"
+            target = "/".join(base) + path if path else url
             started = time.perf_counter()
             try:
-                async with session.request(method, url, data=body or None, headers=headers) as response:
+                async with session.request(method, target, data=body or None, headers=headers) as response:
                     await response.read()
                     statuses[str(response.status)] = statuses.get(str(response.status), 0) + 1
             except aiohttp.ClientError:

@@ -1,4 +1,6 @@
--- wrk script: replay device requests from a file, one per line: "<token>\t<JSON body or empty>".
+-- wrk script: replay device requests from a file, one per line: "<token>\t<JSON body or empty>", optionally
+-- followed by "\t<path>\t<Name: value|Name: value>" for requests to another path with other headers (the
+-- DDI poll: its own path per device, Authorization and If-None-Match).
 -- Each thread starts at its own offset; statuses are counted per thread and summed in done().
 -- Usage: wrk -s requests.lua URL -- FILE METHOD
 local threads = {}
@@ -12,10 +14,13 @@ function init(args)
   local path, method = args[1], args[2] or "GET"
   lines = {}
   for line in io.lines(path) do
-    local token, body = line:match("^([^\t]*)\t?(.*)$")
-    local headers = { ["x-access-token"] = token }
+    local token, body, path, extra = line:match("^([^\t]*)\t?([^\t]*)\t?([^\t]*)\t?(.*)$")
+    local headers = {}
+    if token ~= "" then headers["x-access-token"] = token end
+    for name, value in extra:gmatch("([^|:]+):%s*([^|]*)") do headers[name] = value end
     if body ~= "" then headers["Content-Type"] = "application/json" else body = nil end
-    table.insert(lines, wrk.format(method, nil, headers, body))
+    if path == "" then path = nil end
+    table.insert(lines, wrk.format(method, path, headers, body))
   end
   position = (id * 7919) % #lines
   counts = {}

@@ -126,3 +126,9 @@ def test_a_gateway_token_is_stored_as_a_prefix_and_a_hash(gateway):
     assert gateway.plaintext not in (token.digest, token.prefix)
     assert gateway_tokens.authenticate(gateway.plaintext) == token
     assert gateway_tokens.authenticate(gateway.plaintext[:-1] + "x") is None
+
+
+def test_an_unknown_ddi_path_answers_404_in_hawkbits_shape(device, target_client):
+    response = target_client(device).get(f"{base_url(device.uid)}/confirmationBase/unknown/resource")
+
+    assert_exception_info(response, 404)

@@ -77,9 +77,10 @@ class LinkSerializer(serializers.Serializer):
     href = serializers.URLField()
 
 
-def links_of(name: str, *relations: str) -> serializers.Serializer:
+def links_of(name: str, *relations: str, required: bool = True) -> serializers.Serializer:
+    """hawkBit's ``_links``: each relation an object with an ``href``, present only when it applies."""
     fields = {relation: LinkSerializer(required=False) for relation in relations}
-    return type(name, (serializers.Serializer,), fields)()
+    return type(name, (serializers.Serializer,), fields)(required=required)
 
 
 class PollingSerializer(serializers.Serializer):
@@ -94,7 +95,8 @@ class ControllerBaseSerializer(serializers.Serializer):
     """hawkBit's DdiControllerBase."""
 
     config = ConfigSerializer()
-    _links = links_of("ControllerBaseLinks", "deploymentBase", "cancelAction", "installedBase", "configData")
+    _links = links_of("ControllerBaseLinks", "deploymentBase", "cancelAction", "installedBase", "configData",
+                      required=False)
 
 
 class HashesSerializer(serializers.Serializer):

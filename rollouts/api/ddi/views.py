@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from devices.api.throttling import DeviceRateThrottle
 from devices.downloads import artifact_response
+from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus
 from rollouts.services.ddi import actions, controller
 from rollouts.services.ddi.config_data import update_config_data
@@ -74,9 +75,7 @@ def answers(*codes, **documented):
         410: "Action is not active anymore.",
         429: "Too many requests from this device.",
     }
-    responses = {code: OpenApiResponse(ExceptionInfoSerializer, description=described[code]) for code in codes}
-    responses.update({int(code.lstrip("_")): value for code, value in documented.items()})
-    return responses
+    return responses_with_errors(ExceptionInfoSerializer, described, codes, documented)
 
 
 class DdiView(APIView):
