@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from catalog.management.base import PortalCommand
 from catalog.models import Product
 from devices import gateway_tokens
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "Create a hawkBit gateway token for a product: it may act for any device of the product over the "
         "DDI API and registers unknown controller ids on their first poll. Prints the token alone on the "
