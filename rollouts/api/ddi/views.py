@@ -100,13 +100,13 @@ class DdiView(APIView):
         return super().handle_exception(exc)
 
     @property
-    def controller(self) -> Controller:
+    def caller(self) -> Controller:
         return self.request.auth
 
     @property
     def device(self):
         if self.request.user is None:
-            raise not_found(f"Target with given identifier {{{self.controller.controller_id}}} does not exist.")
+            raise not_found(f"Target with given identifier {{{self.caller.controller_id}}} does not exist.")
         return self.request.user
 
     def update_of(self, action_id):
@@ -147,7 +147,7 @@ class ControllerBaseView(DdiView):
     def get(self, request, tenant, controllerId):
         device = request.user
         if device is None:
-            device = controller.register_controller(self.controller.gateway, controllerId)
+            device = controller.register_controller(self.caller.gateway, controllerId)
         document = documents.controller_base(request, controllerId, controller.poll(device))
         etag = documents.entity_tag(document)
         if documents.none_match(request.META.get("HTTP_IF_NONE_MATCH"), etag):
