@@ -184,3 +184,10 @@ def test_a_check_in_costs_the_same_queries_whatever_the_fleet(device_client):
 
     assert small == large
     assert large[1] == large[2] <= 2  # token lookup and the device's updates; nothing written
+
+
+def test_check_ins_count_against_the_device_rate_limit(device_api, settings):
+    settings.OTA_DEVICE_RATE_LIMIT = 2
+    statuses = [device_api.post(CHECK_IN, REPORT, format="json").status_code for _ in range(3)]
+
+    assert statuses == [204, 204, 429]
