@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import DeviceFactory
+from tests.fixtures.services import wait_for
 
 CONTENT = os.urandom(3 * 1024 * 1024)
 
@@ -32,15 +33,16 @@ def test_curl_resumes_a_broken_download_to_the_right_sha256(live_server, product
     curl = ["curl", "--silent", "--show-error", "--header", f"x-access-token: {device.token}",
             "--output", str(target)]
 
-    # curl 7.88 only holds a low rate reliably on loopback: at 8 KB/s the 2 s limit
-    # breaks the download after its first buffer or two (about 64 KiB of 3 MiB).
-    broken = subprocess.run([*curl, "--limit-rate", "8k", "--max-time", "2", url],
-                            capture_output=True, text=True)
+    # Break the download for real: a slow curl is killed once some bytes have arrived,
+    # however loaded the machine is, instead of relying on a time limit.
+    broken = subprocess.Popen([*curl, "--limit-rate", "8k", url], stderr=subprocess.PIPE)
+    wait_for(lambda: target.exists() and target.stat().st_size > 0, timeout=30, message="the first bytes")
+    broken.kill()
+    broken.wait(10)
     partial = target.stat().st_size
     resumed = subprocess.run([*curl, "--fail", "--continue-at", "-", "--write-out", "%{http_code}", url],
                              capture_output=True, text=True, timeout=60)
 
-    assert broken.returncode == 28, broken.stderr  # curl's "operation timed out"
     assert 0 < partial < len(CONTENT)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout == "206"
