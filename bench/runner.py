@@ -37,12 +37,11 @@ FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes
 
 
 def gunicorn_options() -> dict:
-    """2 × cores workers (gunicorn's documented starting point), threaded so that keep-alive connections and
-    long downloads do not pin a whole worker; OTA_BENCH_WORKERS, OTA_BENCH_WORKER_CLASS and OTA_BENCH_THREADS
-    override them."""
+    """As docs/operations.md runs production: sync workers, 2 × cores of them (WEB_CONCURRENCY's default on
+    2 cores); OTA_BENCH_WORKERS, OTA_BENCH_WORKER_CLASS and OTA_BENCH_THREADS override them."""
     return {"workers": int(os.environ.get("OTA_BENCH_WORKERS", 2 * (os.cpu_count() or 1))),
-            "worker_class": os.environ.get("OTA_BENCH_WORKER_CLASS", "gthread"),
-            "threads": int(os.environ.get("OTA_BENCH_THREADS", 4))}
+            "worker_class": os.environ.get("OTA_BENCH_WORKER_CLASS", "sync"),
+            "threads": int(os.environ.get("OTA_BENCH_THREADS", 1))}
 
 
 @dataclass
@@ -190,10 +189,10 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   its own database `{services.DATABASE}` (created empty for each run) and Redis databases 12 (broker) and 13
   (cache). It starts moto's S3 server, a Celery worker (prefork) and gunicorn on loopback, and stops them at
   the end.
-- gunicorn as recommended for production: `gunicorn otaportal.wsgi:application --workers {options['workers']}
-  --worker-class {options['worker_class']} --threads {options['threads']}` (2 × cores; threads keep device
-  connections alive and let long downloads share a worker), `DJANGO_DEBUG=false`, persistent database
-  connections (`DATABASE_CONN_MAX_AGE=600`).
+- gunicorn as docs/operations.md runs it in production: `gunicorn otaportal.wsgi:application --workers
+  {options['workers']} --worker-class {options['worker_class']}` (2 × cores), `DJANGO_DEBUG=false`, persistent
+  database connections (`DATABASE_CONN_MAX_AGE=600`). There nginx sits in front; here wrk and curl talk to
+  gunicorn directly, and a sync worker closes the connection after each answer, as it does behind nginx.
 - The fleet comes from `manage.py simulate_fleet` (rollouts/fleet.py), grown to {sizes} devices in turn;
   the sized benchmarks measure at each size. Load comes from wrk (Debian package, installed if missing) with
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
