@@ -1,6 +1,6 @@
 """Device tokens: shown once, stored as a prefix and a SHA-256, checked in one indexed query."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog import secrets
@@ -39,5 +39,22 @@ def mark_seen(device: Device, address: str | None) -> None:
     if fresh and device.last_seen_address == address:
         return
     device.last_seen_at, device.last_seen_address = now, address
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction:
+            _commit_without_waiting_for_disk()
         Device.objects.filter(pk=device.pk).update(last_seen_at=now, last_seen_address=address)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL only).
+
+    A device polling every five minutes writes its last-seen on every poll, and
+    waiting for the disk flush cost more than the rest of the request (see
+    docs/benchmarks.md). Last-seen is advisory: a crash loses at most the last
+    fraction of a second of such times, never other data, since the setting
+    holds for this transaction alone (never set inside a caller's transaction).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
