@@ -7,6 +7,10 @@ then ``incr``. Counters live in the cache every web process shares, so the
 limit holds across processes and machines; nothing is written to the database.
 A device may make up to twice the limit across a window boundary, which is fine
 for shielding the portal from a runaway agent.
+
+Bad tokens are counted per client address the same way, so that guessing
+tokens (or a fleet misconfigured with a wrong one) is answered 429 before it
+costs a database lookup per request.
 """
 
 import math
@@ -31,8 +35,28 @@ def count_request(device_id, limit: int, now: float | None = None) -> Verdict:
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     count = _increment(f"ota:ratelimit:device:{device_id}:{window}", timeout=WINDOW_SECONDS * 2)
-    retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-    return Verdict(allowed=count <= limit, count=count, retry_after=retry_after)
+    return Verdict(allowed=count <= limit, count=count, retry_after=_retry_after(now))
+
+
+def _failure_key(address: str, now: float) -> str:
+    return f"ota:ratelimit:authfail:{address}:{int(now // WINDOW_SECONDS)}"
+
+
+def _retry_after(now: float) -> int:
+    return max(1, math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now))
+
+
+def failed_authentications(address: str, limit: int, now: float | None = None) -> Verdict:
+    """Whether ``address`` may still try a token, given the bad ones it sent this window (read only)."""
+    now = time.time() if now is None else now
+    count = caches["default"].get(_failure_key(address, now)) or 0
+    return Verdict(allowed=count < limit, count=count, retry_after=_retry_after(now))
+
+
+def count_failed_authentication(address: str, now: float | None = None) -> int:
+    """Count one bad token from ``address`` in the current window."""
+    now = time.time() if now is None else now
+    return _increment(_failure_key(address, now), timeout=WINDOW_SECONDS * 2)
 
 
 def _increment(key: str, timeout: int) -> int:

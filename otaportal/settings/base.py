@@ -238,6 +238,11 @@ OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
 # Buckets (or folders under the media root) besides the artifact bucket that IoTDA-style
 # packages may name in obs_location: the portal reads and serves them with its own credentials.
 OTA_PACKAGE_BUCKETS = env.list("OTA_PACKAGE_BUCKETS", default=[])
+# Bad device or gateway tokens one client address may send per minute before it is answered 429.
+OTA_AUTH_FAILURE_LIMIT = env.int("OTA_AUTH_FAILURE_LIMIT", default=30)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (docker-compose: nginx, 1);
+# 0 trusts no forwarded header and records REMOTE_ADDR.
+OTA_TRUSTED_PROXY_COUNT = env.int("OTA_TRUSTED_PROXY_COUNT", default=0)
 # Requests a device may make per minute before it is answered 429.
 OTA_DEVICE_RATE_LIMIT = env.int("OTA_DEVICE_RATE_LIMIT", default=120)
 # Seconds a product's cached rollout policy lives at most (changes invalidate it at once anyway).
