@@ -15,6 +15,8 @@ def main(argv=None) -> int:
     run.add_argument("--reuse-db", action="store_true",
                      help="keep the benchmark database of the last run instead of starting from an empty one")
     commands.add_parser("list", help="list the benchmarks")
+    render = commands.add_parser("render", help="write the report again from the last stored results")
+    render.add_argument("--quick", action="store_true", help="the quick run's report")
     arguments = parser.parse_args(argv)
 
     from bench import runner
@@ -23,6 +25,9 @@ def main(argv=None) -> int:
     if arguments.command == "list":
         for cls in ALL:
             print(f"{cls.name:14} {cls.title}")
+        return 0
+    if arguments.command == "render":
+        print(f"bench: wrote {runner.render_report(runner.QUICK if arguments.quick else runner.FULL)}")
         return 0
     only = {name.strip() for name in arguments.only.split(",") if name.strip()}
     unknown = only - {cls.name for cls in ALL}

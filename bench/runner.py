@@ -160,6 +160,16 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
             if ctx.gunicorn:
                 ctx.gunicorn.stop()
             ctx.celery.stop()
+    return render_report(config)
+
+
+def render_report(config: Config) -> Path:
+    """Write the report from the stored results of each benchmark's last run in this mode."""
+    from bench.benchmarks import ALL
+
+    out = ROOT / "bench" / "out" / config.mode
+    store = Store(out / "results")
+    docs = ROOT / "docs"
     sections = [section for section in (store.load(cls.name) for cls in ALL) if section]
     fleet = store.load("fleet")
     if fleet:
