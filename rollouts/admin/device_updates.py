@@ -1,0 +1,34 @@
+"""Each device's progress with each release, as the devices reported it: read only."""
+
+from django.contrib import admin
+
+from devices.admin.pagination import EstimatedCountPaginator
+from rollouts.models import DeviceUpdate
+
+from .display import update_status_badge
+from .read_only import ReadOnlyAdminMixin
+
+
+@admin.register(DeviceUpdate)
+class DeviceUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "device", "release", "phase", "status_badge", "attempt", "reason", "offered_at",
+                    "updated_at")
+    list_select_related = ("device", "release__module__product")
+    list_filter = ("status", "release__product")
+    # Prefix searches: LIKE 'x%' on the device uid uses its index.
+    search_fields = ("device__uid__startswith", "release__version__startswith")
+    search_help_text = "Start of a device uid or of a version."
+    # One row per device and release: a million-device fleet makes exact counts slow.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    # Newest first by primary key (offers are numbered as they are made): no sort over the whole table.
+    ordering = ("-id",)
+    sortable_by = ("id",)
+    fields = ("device", "release", "phase", "from_version", "status_badge", "reason", "attempt", "offered_at",
+              "updated_at", "finished_at")
+    readonly_fields = fields
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, update):
+        return update_status_badge(update.status)

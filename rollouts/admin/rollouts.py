@@ -1,0 +1,200 @@
+"""Rollouts in the admin: each release's policy with its filters and phases, and the transitions.
+
+A rollout exists for every release (rollouts.signals), so the admin neither adds
+nor deletes them. Edits of the policy and every button go through
+rollouts.services.transitions, like the API's and the commands', so each writes
+a RolloutEvent naming the user, and the change is also kept in the admin history.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from catalog.admin.object_actions import ObjectActionsMixin, object_action
+from rollouts.models import Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
+from rollouts.services import transitions
+from rollouts.services.dry_run import dry_run
+
+from . import display
+from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, StartForm
+from .rollout_pages import RolloutPagesMixin, counted
+
+
+class RolloutFilterInline(admin.TabularInline):
+    model = RolloutFilter
+    formset = FilterFormSet
+    fields = ("filter", "rollout_date")
+    autocomplete_fields = ("filter",)
+    extra = 0
+    verbose_name = "filter"
+    verbose_name_plural = "filters (targeted: devices matching one of them, from its date on)"
+
+
+class RolloutPhaseInline(admin.TabularInline):
+    model = RolloutPhase
+    formset = PhaseFormSet
+    fields = ("position", "percentage", "min_soak", "success_threshold", "failure_threshold")
+    ordering = ("position",)
+    extra = 0
+    verbose_name_plural = "phases (none: every eligible device at once)"
+
+
+def _is(*states):
+    return lambda model_admin, rollout: rollout.state in states
+
+
+def _can_advance(model_admin, rollout):
+    return rollout.state == RolloutState.RUNNING and rollout.strategy != Strategy.SUSPENDED
+
+
+@admin.register(Rollout)
+class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
+    change_form_template = "admin/rollouts/rollout/change_form.html"
+    list_display = ("release", "product", "strategy_badge", "state_badge", "phase", "skip_dispatching_to_endpoint",
+                    "updated_at", "progress_link")
+    list_select_related = ("release__product", "release__module__product")
+    list_filter = ("strategy", "state", "release__product")
+    search_fields = ("release__version", "release__product__key", "release__module__name")
+    ordering = ("release__product__key", "release__module__name", "-release__version_key")
+    inlines = (RolloutFilterInline, RolloutPhaseInline)
+    object_actions = ("start", "advance", "pause", "resume", "abort")
+    fieldsets = [
+        (None, {"fields": ("release_link", "strategy", "skip_dispatching_to_endpoint", "update_type")}),
+        ("State", {"fields": ("state_badge", "state_reason", "current_phase", "phase_started_at",
+                              "progress_link")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    ]
+    readonly_fields = ("release_link", "state_badge", "state_reason", "current_phase", "phase_started_at",
+                       "progress_link", "created_at", "updated_at")
+    policy_fields = ("strategy", "skip_dispatching_to_endpoint", "update_type")
+
+    class Media:
+        css = {"all": ["catalog/admin.css", "rollouts/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("release__product", "release__module__product")
+
+    def has_add_permission(self, request):
+        return False  # every release has its rollout already
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleted with its release
+
+    # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description="product", ordering="release__product__key")
+    def product(self, rollout):
+        return rollout.release.product.key
+
+    @admin.display(description="strategy", ordering="strategy")
+    def strategy_badge(self, rollout):
+        return display.strategy_badge(rollout.strategy)
+
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, rollout):
+        return display.state_badge(rollout.state)
+
+    @admin.display(description="phase", ordering="current_phase")
+    def phase(self, rollout):
+        return rollout.current_phase
+
+    @admin.display(description="release")
+    def release_link(self, rollout):
+        url = reverse("admin:catalog_release_change", args=[quote(rollout.release_id)],
+                      current_app=self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, rollout.release)
+
+    @admin.display(description="progress")
+    def progress_link(self, rollout):
+        return format_html('<a href="{}">counts, failures, dry run</a>', self.page_url("progress", rollout))
+
+    # --- saving the policy through set_policy ------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: the rollout, its filters and phases are written together in save_related."""
+
+    def save_related(self, request, form, formsets, change):
+        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        for formset in formsets:
+            formset.save(commit=False)  # fills the lists the admin's history message is made of
+        if not changed:
+            return
+        policy = {name: form.cleaned_data[name] for name in self.policy_fields}
+        for formset in formsets:
+            if isinstance(formset, FilterFormSet):
+                policy["filters"] = formset.specs()
+            elif isinstance(formset, PhaseFormSet):
+                policy["phases"] = formset.specs()
+        transitions.set_policy(form.instance, actor=request.user, **policy)
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    def _transition(self, request, rollout, function, done: str, **kwargs):
+        """Run a transition, record it in the admin history and say what happened (or why not)."""
+        try:
+            rollout = function(rollout, actor=request.user, **kwargs)
+        except (transitions.TransitionError, ValidationError) as error:
+            message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, f"{rollout.release}: {message}", messages.ERROR)
+            return rollout
+        self.log_and_report(request, [rollout], f"{done} the rollout.", f"{rollout.release}: {done.lower()}.")
+        return rollout
+
+    @object_action("Pause", available=_is(RolloutState.RUNNING))
+    def pause(self, request, rollout):
+        form = PauseForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        self._transition(request, rollout, transitions.pause, "Paused",
+                         reason=reason or f"paused in the admin by {request.user}")
+
+    @object_action("Resume", available=_is(RolloutState.PAUSED))
+    def resume(self, request, rollout):
+        self._transition(request, rollout, transitions.resume, "Resumed")
+
+    @object_action("Abort", asks_first=True, available=lambda model_admin, rollout: rollout.state != RolloutState.ABORTED)
+    def abort(self, request, rollout):
+        form = AbortForm(request.POST if request.method == "POST" else None)
+        if not form.is_valid():
+            return self.render_page(request, rollout, "abort.html", f"Abort the rollout of {rollout.release}",
+                                    form=form)
+        self._transition(request, rollout, transitions.abort, "Aborted", reason=form.cleaned_data["reason"])
+
+    @object_action("Start", asks_first=True,
+                   available=lambda model_admin, rollout: (rollout.strategy == Strategy.SUSPENDED
+                                                           or rollout.state == RolloutState.ABORTED))
+    def start(self, request, rollout):
+        """Ask for the strategy, showing who would be offered the release at the first phase."""
+        initial = Strategy.TARGETED if rollout.rollout_filters.exists() else Strategy.GENERAL
+        form = StartForm(request.POST if request.method == "POST" else request.GET or {"strategy": initial})
+        if request.method == "POST" and form.is_valid():
+            self._transition(request, rollout, transitions.start, "Started",
+                             strategy=form.cleaned_data["strategy"])
+            return None
+        first = rollout.phases.order_by("position").first()
+        strategy = form.cleaned_data["strategy"] if form.is_valid() else initial
+        preview, unavailable = counted(dry_run, rollout.release, strategy=strategy,
+                                       **({"phase": first.position} if first else {"percentage": 100}))
+        return self.render_page(request, rollout, "start.html", f"Start the rollout of {rollout.release}",
+                                form=form, result=preview, unavailable=unavailable)
+
+    @object_action("Advance phase", asks_first=True, available=_can_advance)
+    def advance(self, request, rollout):
+        """Show the next phase, what holds the current one back and who the next one reaches; then widen."""
+        form = AdvanceForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            self._transition(request, rollout, transitions.advance_phase, "Advanced",
+                             force=form.cleaned_data["force"])
+            return None
+        phases = list(rollout.phases.order_by("position"))
+        current = transitions.phase_in_force(rollout, phases)
+        following = next((phase for phase in phases if current and phase.position > current.position), None)
+        preview, unavailable = counted(dry_run, rollout.release, phase=following.position) if following else (
+            None, None)
+        return self.render_page(
+            request, rollout, "advance.html", f"Advance the rollout of {rollout.release}", form=AdvanceForm(),
+            current=current, following=following,
+            blockers=transitions.advance_blockers(rollout, current) if current else [],
+            result=preview, unavailable=unavailable,
+        )

@@ -1,0 +1,81 @@
+"""Editing a rollout's policy, filters and phases on its admin page goes through transitions.set_policy."""
+
+import pytest
+from django.urls import reverse
+
+from rollouts.models import RolloutEvent, Strategy
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(rollout, strategy="targeted", filters=(), phases=()):
+    """The change form as a browser posts it: the rollout's fields and both inline formsets, all new rows."""
+    data = {
+        "strategy": strategy, "update_type": rollout.update_type,
+        "rollout_filters-TOTAL_FORMS": str(len(filters)), "rollout_filters-INITIAL_FORMS": "0",
+        "rollout_filters-MIN_NUM_FORMS": "0", "rollout_filters-MAX_NUM_FORMS": "1000",
+        "phases-TOTAL_FORMS": str(len(phases)), "phases-INITIAL_FORMS": "0",
+        "phases-MIN_NUM_FORMS": "0", "phases-MAX_NUM_FORMS": "1000",
+    }
+    for index, (device_filter, date) in enumerate(filters):
+        data[f"rollout_filters-{index}-filter"] = str(device_filter.pk)
+        data[f"rollout_filters-{index}-rollout_date_0"] = date[0]
+        data[f"rollout_filters-{index}-rollout_date_1"] = date[1]
+    for index, (position, percentage, soak) in enumerate(phases):
+        data.update({f"phases-{index}-position": str(position), f"phases-{index}-percentage": str(percentage),
+                     f"phases-{index}-min_soak": soak, f"phases-{index}-success_threshold": "95",
+                     f"phases-{index}-failure_threshold": "5"})
+    return data
+
+
+@pytest.fixture
+def suspended(offerable_release):
+    return offerable_release("3.0.0", strategy=Strategy.SUSPENDED).rollout
+
+
+def test_saving_the_form_sets_strategy_filters_and_phases_with_one_event(
+        admin_client, admin_user, suspended, beta_filter):
+    data = form_data(suspended, filters=[(beta_filter, ("2030-01-01", "00:00:00"))],
+                     phases=[(0, 5, "01:00:00"), (1, 100, "0")])
+
+    response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    suspended.refresh_from_db()
+    assert suspended.strategy == Strategy.TARGETED
+    assert [(link.filter, link.rollout_date.year) for link in suspended.rollout_filters.all()] == [(beta_filter, 2030)]
+    assert [(phase.position, int(phase.percentage)) for phase in suspended.phases.all()] == [(0, 5), (1, 100)]
+    event = RolloutEvent.objects.filter(rollout=suspended).first()
+    assert (event.kind, event.actor) == ("policy_changed", admin_user)
+    assert "beta" in event.message
+
+
+def test_phases_that_shrink_are_refused_on_the_form_and_nothing_changes(admin_client, suspended):
+    data = form_data(suspended, strategy="general", phases=[(0, 50, "0"), (1, 10, "0")])
+
+    response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
+
+    assert response.status_code == 200
+    assert any("Phases never shrink" in str(error) for error in response.context["inline_admin_formsets"][1]
+               .formset.non_form_errors())
+    suspended.refresh_from_db()
+    assert suspended.strategy == Strategy.SUSPENDED
+    assert not suspended.phases.exists()
+
+
+def test_the_same_filter_twice_is_refused_on_the_form(admin_client, suspended, beta_filter):
+    data = form_data(suspended, filters=[(beta_filter, ("", "")), (beta_filter, ("", ""))])
+
+    response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
+
+    assert response.status_code == 200
+    assert not suspended.rollout_filters.exists()
+
+
+def test_saving_an_unchanged_form_writes_no_event(admin_client, suspended):
+    before = RolloutEvent.objects.filter(rollout=suspended).count()
+
+    admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]),
+                      form_data(suspended, strategy="suspended"))
+
+    assert RolloutEvent.objects.filter(rollout=suspended).count() == before
