@@ -22,7 +22,7 @@ compare versions with an index (compare it with the "C" collation).
 """
 
 import re
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 import semver
 
@@ -67,6 +67,7 @@ def _numbers_and_prerelease(version: str) -> tuple[list[int], list[str]] | None:
     return [parsed.major, parsed.minor, parsed.patch], prerelease
 
 
+@lru_cache(maxsize=8192)
 def version_key(version: str) -> str:
     """The sort key of ``version``: equal keys mean equal precedence."""
     parsed = _numbers_and_prerelease(version)

@@ -10,6 +10,7 @@ any more. A time-to-live (``OTA_POLICY_CACHE_TTL``) bounds the damage of a
 change made without signals (a bulk ``update()``).
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -189,11 +190,26 @@ def invalidate(*product_ids) -> None:
         cache.set(_generation_key(product_id), uuid.uuid4().hex, timeout=None)
 
 
+# Snapshots this process has already unpickled, by cache key (product and generation) with
+# their expiry. A changed policy has a new generation, hence a new key: the generation read
+# on every call keeps each process as current as the shared cache, and one Redis read and
+# the unpickling of the whole snapshot are saved on each check-in (docs/benchmarks.md).
+_local_snapshots: dict[str, tuple[float, "ProductPolicy"]] = {}
+LOCAL_SNAPSHOTS_MAX = 256
+
+
 def for_product(product_id) -> ProductPolicy:
     """The cached snapshot of the product's offerable releases (built on a miss)."""
     snapshot_key = f"rollouts:policy:{product_id}:{_generation(product_id)}"
+    now = time.monotonic()
+    local = _local_snapshots.get(snapshot_key)
+    if local is not None and local[0] > now:
+        return local[1]
     snapshot = cache.get(snapshot_key)
     if snapshot is None:
         snapshot = ProductPolicy(product_id, tuple(build(offerable(Release.objects.filter(product_id=product_id)))))
         cache.set(snapshot_key, snapshot, timeout=settings.OTA_POLICY_CACHE_TTL)
+    if len(_local_snapshots) >= LOCAL_SNAPSHOTS_MAX:
+        _local_snapshots.clear()
+    _local_snapshots[snapshot_key] = (now + settings.OTA_POLICY_CACHE_TTL, snapshot)
     return snapshot

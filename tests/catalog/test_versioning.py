@@ -52,3 +52,13 @@ def test_minimum_agent_version():
     assert at_least("1.5.0", "1.2.0")
     assert not at_least("1.1.9", "1.2.0")
     assert at_least("0.0.1", "")
+
+
+def test_version_keys_are_memoised_and_stay_the_same():
+    version_key.cache_clear()
+
+    first = version_key("1.10.0-rc.1")
+    second = version_key("1.10.0-rc.1")
+
+    assert first == second == version_key.__wrapped__("1.10.0-rc.1")
+    assert version_key.cache_info().hits == 1

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -116,3 +117,41 @@ def test_deciding_costs_the_same_queries_at_any_size(product, releases, devices)
 
     assert decision is not None
     assert count == 1  # the device's updates of the releases still in the running
+
+
+def snapshot_key(product):
+    return f"rollouts:policy:{product.pk}:{policy._generation(product.pk)}"
+
+
+def test_a_process_keeps_the_unpickled_snapshot_of_the_current_generation(product):
+    bulk_releases(product, 20, started=5)
+    first = policy.for_product(product.pk)
+    cache.delete(snapshot_key(product))  # only this process's copy is left
+
+    with CaptureQueriesContext(connection) as queries:
+        again = policy.for_product(product.pk)
+
+    assert again is first
+    assert len(queries) == 0
+
+
+def test_a_new_generation_is_not_answered_from_the_process_copy(product):
+    bulk_releases(product, 20, started=5)
+    first = policy.for_product(product.pk)
+
+    policy.invalidate(product.pk)
+
+    assert policy.for_product(product.pk) is not first
+
+
+def test_the_process_copy_expires_with_the_cache_time_to_live(product, settings):
+    settings.OTA_POLICY_CACHE_TTL = 0
+    bulk_releases(product, 20, started=5)
+    first = policy.for_product(product.pk)
+    cache.delete(snapshot_key(product))
+
+    with CaptureQueriesContext(connection) as queries:
+        again = policy.for_product(product.pk)
+
+    assert again is not first
+    assert len(queries) == 3  # rebuilt from the database
