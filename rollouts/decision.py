@@ -219,7 +219,7 @@ class Decision:
     update: DeviceUpdate | None  # the device's existing update of this release, if any
 
 
-def _updates_of(device, release_ids) -> dict:
+def updates_of(device, release_ids) -> dict:
     if not release_ids or device.pk is None:  # an unsaved device (a simulation) has no updates
         return {}
     rows = DeviceUpdate.objects.filter(device=device, release_id__in=release_ids)
@@ -231,7 +231,7 @@ def eligible_per_module(device, report: Report | None = None, now=None) -> dict[
     subject = Subject(facts_of(device, report), {}, now or timezone.now())
     in_running = [release for release in policy.for_product(device.product_id).releases
                   if _passes(release, subject)]
-    subject.updates = _updates_of(device, [release.release_id for release in in_running])
+    subject.updates = updates_of(device, [release.release_id for release in in_running])
     per_module: dict[str, list] = {}
     for release in in_running:
         if _not_done(release, subject)[0]:
@@ -265,7 +265,7 @@ class Explanation:
 def explain(device, release, report: Report | None = None, now=None) -> Explanation:
     """Each rule for this device and release, passed or failed and why, as ``decide`` judges it."""
     release_policy = policy.for_release(release)
-    subject = Subject(facts_of(device, report), _updates_of(device, [release_policy.release_id]),
+    subject = Subject(facts_of(device, report), updates_of(device, [release_policy.release_id]),
                       now or timezone.now())
     results = [RuleResult(name, *rule(release_policy, subject)) for name, rule in RULES + [LAST_RULE]]
     if all(result.passed for result in results):

@@ -142,6 +142,9 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_folder = VAR_DIR / "celery-broker"
+    # The embedded broker is a folder every process shares; it must exist before the first task.
+    for _folder in ("processed", "control"):
+        (_broker_folder / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),

@@ -9,10 +9,12 @@ stable bucket inside the percentage, and no finished update of the release.
 The dry run ignores that a higher eligible version of the module would win.
 """
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
@@ -116,6 +118,16 @@ def dry_run(release, *, percentage=None, phase=None, strategy=None, now: datetim
         passed, why = rule(release_policy, decision.Subject(_release_facts(release_policy), {}, now))
         if not passed:
             blockers.append(f"{name}: {why}")
+    count = _count_in_sql if connection.vendor == "postgresql" else _count_in_python
+    result = [DryRunRow(release_policy.product_key, installed, phase, devices)
+              for (installed, phase), devices in count(release_policy, strategy, percentage, now).items()]
+    result.sort(key=lambda row: (row.phase, version_key(row.installed_version), row.installed_version))
+    return DryRun(release_policy.release_id, release_policy.version, release_policy.module, strategy, percentage,
+                  sum(row.devices for row in result), result, blockers)
+
+
+def _count_in_sql(release_policy, strategy, percentage, now) -> dict:
+    """{(installed version, phase): devices}, grouped by PostgreSQL."""
     bucket = buckets.StableBucket(release_policy.release_id)
     phase_of = Case(*[When(bucket__lt=limit, then=Value(position)) for position, limit in
                       _boundaries(release_policy, percentage)], default=Value(-1), output_field=IntegerField())
@@ -125,11 +137,32 @@ def dry_run(release, *, percentage=None, phase=None, strategy=None, now: datetim
         .annotate(phase=phase_of).order_by()
         .values("installed_string", "phase").annotate(devices=Count("pk"))
     )
-    result = [DryRunRow(release_policy.product_key, row["installed_string"], row["phase"], row["devices"])
-              for row in rows]
-    result.sort(key=lambda row: (row.phase, version_key(row.installed_version), row.installed_version))
-    return DryRun(release_policy.release_id, release_policy.version, release_policy.module, strategy, percentage,
-                  sum(row.devices for row in result), result, blockers)
+    return {(row["installed_string"], row["phase"]): row["devices"] for row in rows}
+
+
+def _count_in_python(release_policy, strategy, percentage, now) -> dict:
+    """The same counts on databases without PostgreSQL's JSON operators (the embedded SQLite default).
+
+    Runs the decision's own device rules on each device of the product, as the
+    policy would stand with this strategy; meant for small fleets.
+    """
+    as_previewed = replace(release_policy, strategy=strategy)
+    device_rules = [rule for name, rule in decision.RULES if name not in ("phase", "rollout state")]
+    boundaries = _boundaries(release_policy, percentage)
+    counts = Counter()
+    devices = Device.objects.active().filter(product_id=release_policy.product_id).select_related("product")
+    for device in devices.iterator():
+        subject = decision.Subject(decision.facts_of(device), decision.updates_of(device, [as_previewed.release_id]),
+                                   now)
+        if not all(rule(as_previewed, subject)[0] for rule in device_rules):
+            continue
+        if not decision.LAST_RULE[1](as_previewed, subject)[0]:
+            continue
+        bucket = buckets.bucket_of(release_policy.release_id, device.uid)
+        phase = next((position for position, limit in boundaries if bucket < limit), None)
+        if phase is not None:
+            counts[(subject.facts.installed.get(release_policy.module), phase)] += 1
+    return counts
 
 
 def _release_facts(release_policy) -> conditions.DeviceFacts:

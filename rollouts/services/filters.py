@@ -65,9 +65,21 @@ def delete_filter(device_filter: DeviceFilter) -> None:
 
 
 def matching(raw_conditions, devices=None):
-    """The Device queryset a filter's conditions select (conditions already validated)."""
+    """The Device queryset a filter's conditions select (conditions already validated).
+
+    The SQL form needs PostgreSQL's JSON operators. On the embedded SQLite
+    default (small demo fleets) the devices are matched in Python instead.
+    """
     devices = Device.objects.all() if devices is None else devices
+    if connection.vendor != "postgresql":
+        return matching_in_python(raw_conditions, devices)
     return devices.filter(conditions.to_q(raw_conditions, conditions.distinct_values_in(devices)))
+
+
+def matching_in_python(raw_conditions, devices):
+    chosen = [device.pk for device in devices.select_related("product").iterator()
+              if conditions.matches(raw_conditions, conditions.DeviceFacts.of(device))]
+    return devices.filter(pk__in=chosen)
 
 
 @dataclass(frozen=True)

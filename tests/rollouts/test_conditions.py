@@ -184,3 +184,13 @@ def test_the_agreement_cases_split_the_fleet(varied_fleet):
                  if 0 < filters.matching(conditions.validate(case)).count() < len(varied_fleet)]
 
     assert len(splitting) >= len(AGREEMENT_CASES) - 3
+
+
+def test_the_python_matching_used_without_postgresql_selects_the_same_devices(varied_fleet):
+    cleaned = conditions.validate([{"field": "attributes.region", "op": "in", "value": ["eu", "apac"]},
+                                   {"field": "installed.default", "op": "version_lt", "value": "2.0.0"}])
+
+    in_python = set(filters.matching_in_python(cleaned, Device.objects.all()).values_list("uid", flat=True))
+
+    assert in_python == set(filters.matching(cleaned).values_list("uid", flat=True))
+    assert in_python

@@ -121,3 +121,20 @@ def test_an_unknown_phase_is_refused(offerable_release):
 
     with pytest.raises(ValueError):
         dry_run(release, phase=3)
+
+
+def test_the_python_count_for_databases_without_json_operators_agrees_with_sql(offerable_release, fleet):
+    # The embedded SQLite default counts in Python; both ways must give the same answer.
+    from rollouts import policy
+    from rollouts.services.dry_run import _count_in_python, _count_in_sql
+
+    release = offerable_release("2.0.0", strategy=Strategy.SUSPENDED, min_agent_version="1.2")
+    transitions.start(release.rollout, strategy=Strategy.TARGETED, phases=[PhaseSpec(30), PhaseSpec(100)],
+                      filters=[FilterSpec(DeviceFilterFactory(conditions=[
+                          {"field": "attributes.region", "op": "eq", "value": "eu"}]))])
+    release_policy, now = policy.for_release(release), timezone.now()
+
+    in_python = _count_in_python(release_policy, Strategy.TARGETED, 100, now)
+
+    assert in_python == _count_in_sql(release_policy, Strategy.TARGETED, 100, now)
+    assert sum(in_python.values()) > 0
