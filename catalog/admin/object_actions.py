@@ -44,6 +44,10 @@ class ObjectActionsMixin:
     """Serves the ``object_actions`` (method names) of a ModelAdmin and shows their buttons."""
 
     object_actions: tuple[str, ...] = ()
+    #: Callables ``(request, obj) -> (label, url) or None`` adding plain links beside the buttons. Apps
+    #: that build on a model register theirs here, so the model's app need not know them (rollouts links
+    #: a release to its rollout). A ModelAdmin that accepts links defines its own list.
+    page_links: tuple = ()
     change_form_template = "admin/catalog/change_form.html"
 
     class Media:
@@ -99,6 +103,7 @@ class ObjectActionsMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["object_action_buttons"] = self.object_action_buttons(request, obj)
+            context["object_page_links"] = [link for make in self.page_links if (link := make(request, obj))]
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url,
                                           obj=obj)
 

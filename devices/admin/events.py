@@ -1,13 +1,14 @@
 from django.contrib import admin
 
 from catalog.admin.display import admin_link
+from catalog.admin.read_only import ReadOnlyAdminMixin
 from devices.models import DeviceEvent
 
 from .pagination import EstimatedCountPaginator
 
 
 @admin.register(DeviceEvent)
-class DeviceEventAdmin(admin.ModelAdmin):
+class DeviceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: events are written by the registry, check-ins and feedback, never by hand."""
 
     list_display = ("created_at", "device_link", "kind", "message")
@@ -25,12 +26,3 @@ class DeviceEventAdmin(admin.ModelAdmin):
     @admin.display(description="device")
     def device_link(self, event):
         return admin_link(event.device, event.device.uid)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

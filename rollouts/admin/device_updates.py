@@ -6,7 +6,7 @@ from devices.admin.pagination import EstimatedCountPaginator
 from rollouts.models import DeviceUpdate
 
 from .display import update_status_badge
-from .read_only import ReadOnlyAdminMixin
+from catalog.admin.read_only import ReadOnlyAdminMixin
 
 
 @admin.register(DeviceUpdate)

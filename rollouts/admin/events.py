@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from rollouts.models import RolloutEvent
 
-from .read_only import ReadOnlyAdminMixin
+from catalog.admin.read_only import ReadOnlyAdminMixin
 
 
 @admin.register(RolloutEvent)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
+from catalog.admin.releases import ReleaseAdmin
 from rollouts.models import Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
 from rollouts.services import transitions
 from rollouts.services.dry_run import dry_run
@@ -198,3 +199,14 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
             blockers=transitions.advance_blockers(rollout, current) if current else [],
             result=preview, unavailable=unavailable,
         )
+
+
+def release_rollout_links(request, release):
+    """The release page's links to its rollout policy and progress (registered on the catalog's admin)."""
+    rollout = Rollout.objects.filter(release=release).first()
+    if rollout is None or not request.user.has_perm("rollouts.view_rollout"):
+        return None
+    return "Rollout policy and progress", reverse("admin:rollouts_rollout_change", args=[quote(rollout.pk)])
+
+
+ReleaseAdmin.page_links.append(release_rollout_links)

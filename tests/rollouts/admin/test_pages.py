@@ -121,3 +121,20 @@ def test_events_and_device_updates_are_read_only(admin_client, running, updates_
     update.refresh_from_db()
     assert update.status == UpdateStatus.FAILED
     assert admin_client.get(reverse("admin:rollouts_rolloutevent_add")).status_code == 403
+
+
+def test_the_release_page_links_to_its_rollout(admin_client, running):
+    response = admin_client.get(reverse("admin:catalog_release_change", args=[running.release.pk]))
+
+    assert reverse("admin:rollouts_rollout_change", args=[running.pk]) in response.content.decode()
+
+
+def test_the_release_page_hides_the_rollout_link_from_staff_who_may_not_see_rollouts(client, running):
+    staff = UserFactory(username="release-manager", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_release"))
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:catalog_release_change", args=[running.release.pk]))
+
+    assert response.status_code == 200
+    assert reverse("admin:rollouts_rollout_change", args=[running.pk]) not in response.content.decode()
