@@ -1,13 +1,16 @@
 """2b. hawkBit DDI root poll: requests per second of the poll SWUpdate and RAUC agents make, against ping.
 
-The simulated fleet's devices poll ``GET /DEFAULT/controller/v1/{uid}`` with their
-TargetToken. Sampled devices are first polled once in-process, which sorts them
-into idle ones (no deploymentBase link) and ones with an update pending (the
-first poll made the offer), and gives each its ETag for the If-None-Match runs.
+The simulated fleets' devices poll ``GET /DEFAULT/controller/v1/{uid}`` with their
+TargetToken, in both catalogues of the check-in benchmark (1,000 releases with 100
+rolling out; 10 releases, all rolling out). Sampled devices are first polled once
+in-process, which sorts them into idle ones (no deploymentBase link) and ones with
+an update pending (the first poll made the offer), and gives each its ETag for the
+If-None-Match runs.
 """
 
 import math
 import random
+from urllib.parse import urlsplit
 
 from bench.benchmarks.base import Benchmark, url_exists
 from bench.benchmarks.checkin import PING, _span
@@ -26,16 +29,19 @@ def poll_path(uid: str) -> str:
     return f"/DEFAULT/controller/v1/{uid}"
 
 
-def sorted_sample(spec, seed: int) -> dict:
-    """{"idle": [(token, uid, etag)], "pending": [...]} for devices drawn evenly from the fleet."""
+def sorted_sample(spec, seed: int, host: str, count: int) -> dict:
+    """{"idle": [(token, uid, etag)], "pending": [...]} for devices drawn evenly from the fleet.
+
+    ``host`` is the served one: the poll's links, and so its ETag, name the host asked.
+    """
     from django.test import Client
 
     from rollouts import fleet
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST=host)
     chooser = random.Random(seed)
     groups = {"idle": [], "pending": []}
-    for index in chooser.sample(range(spec.devices), min(SAMPLED, spec.devices)):
+    for index in chooser.sample(range(spec.devices), min(count, spec.devices)):
         token, uid = fleet.device_token(spec.name, index), fleet.device_uid(spec.name, index)
         response = client.get(poll_path(uid), HTTP_AUTHORIZATION=f"TargetToken {token}")
         if response.status_code != 200:
@@ -53,11 +59,11 @@ def request_lines(devices, if_none_match: bool) -> list[tuple]:
     return lines
 
 
-def queries_per_poll(devices, if_none_match: bool) -> tuple[int, int]:
+def queries_per_poll(devices, if_none_match: bool, host: str) -> tuple[int, int]:
     """Fewest and most queries of one poll in steady state (last-seen fresh, offer made)."""
     from django.test import Client
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST=host)
     counts = []
     for token, uid, etag in devices[:20]:
         headers = {"HTTP_AUTHORIZATION": f"TargetToken {token}"}
@@ -76,7 +82,8 @@ class DdiPoll(Benchmark):
     sized = True
     intro = ("`GET /{tenant}/controller/v1/{controllerId}` under load from wrk (32 connections, each request a "
              "different simulated device with its `TargetToken`), against `GET /api/v1/device/ping` in the same "
-             "gunicorn for the same devices. Devices are sorted by a first poll into idle ones and ones with an "
+             "gunicorn for the same devices, in the check-in benchmark's two catalogues (1,000 releases with 100 "
+             "rolling out; 10 releases, all rolling out, for a fleet of 1,000). Devices are sorted by a first poll into idle ones and ones with an "
              "update pending (a `deploymentBase` link); each group is measured without and with `If-None-Match` "
              "(the ETag of its first poll: 304 while nothing changed). Query counts are of one poll in steady "
              "state, measured in-process.")
@@ -91,29 +98,33 @@ class DdiPoll(Benchmark):
     def at_size(self, ctx, devices):
         from rollouts import fleet
 
-        spec = fleet.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim")
-        groups = sorted_sample(spec, seed=devices)
-        folder = ctx.out / "requests"
         url, seconds = ctx.gunicorn.url, ctx.config.load_seconds
-        everyone = groups["idle"] + groups["pending"]
-        ping_file = write_requests(folder / "ddi-ping.txt", [(token, "") for token, _, _ in everyone])
-        files = {case: write_requests(folder / f"ddi-{case[0]}{'-inm' if case[1] else ''}.txt",
-                                      request_lines(groups[case[0]], case[1]))
-                 for case in CASES if groups[case[0]]}
-        load(url + PING, ping_file, seconds=1)  # warm up
-        ping = load(url + PING, ping_file, seconds=seconds, connections=ctx.config.connections)
-        for (group, if_none_match), requests_file in files.items():
-            load(url + "/", requests_file, seconds=1)
-            result = load(url + "/", requests_file, seconds=seconds, connections=ctx.config.connections)
-            self.rows.append({
-                "devices": devices, "group": group, "if_none_match": if_none_match, "sampled": len(groups[group]),
-                "ping": ping.as_dict(), "poll": result.as_dict(),
-                "queries": queries_per_poll(groups[group], if_none_match),
-            })
+        host = urlsplit(url).netloc
+        catalogues = [(fleet.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim"), SAMPLED),
+                      (fleet.FleetSpec(devices=1000, releases=ctx.config.releases_few, name="few"), SAMPLED // 4)]
+        for spec, count in catalogues:
+            groups = sorted_sample(spec, seed=devices, host=host, count=count)
+            folder = ctx.out / "requests"
+            everyone = groups["idle"] + groups["pending"]
+            ping_file = write_requests(folder / f"ddi-ping-{spec.name}.txt", [(token, "") for token, _, _ in everyone])
+            load(url + PING, ping_file, seconds=1)  # warm up
+            ping = load(url + PING, ping_file, seconds=seconds, connections=ctx.config.connections)
+            for group, if_none_match in CASES:
+                if not groups[group]:
+                    continue
+                name = f"ddi-{spec.name}-{group}{'-inm' if if_none_match else ''}.txt"
+                requests_file = write_requests(folder / name, request_lines(groups[group], if_none_match))
+                load(url + "/", requests_file, seconds=1)
+                result = load(url + "/", requests_file, seconds=seconds, connections=ctx.config.connections)
+                self.rows.append({
+                    "devices": devices, "fleet": spec.name, "releases": spec.releases, "group": group,
+                    "if_none_match": if_none_match, "sampled": len(groups[group]), "ping": ping.as_dict(),
+                    "poll": result.as_dict(), "queries": queries_per_poll(groups[group], if_none_match, host),
+                })
 
     def finish(self, section):
-        table = Table("", ["devices", "polling devices", "If-None-Match", "ping req/s", "DDI poll req/s", "ratio",
-                           "bar", "p50 / p99 poll (ms)", "queries per poll", "200 / 304", "errors", ""])
+        table = Table("", ["devices", "releases", "polling devices", "If-None-Match", "ping req/s", "DDI poll req/s",
+                           "ratio", "bar", "p50 / p99 poll (ms)", "queries per poll", "200 / 304", "errors", ""])
         passes = []
         for row in self.rows:
             ping, poll = row["ping"], row["poll"]
@@ -122,7 +133,7 @@ class DdiPoll(Benchmark):
             errors = poll["errors"] + sum(count for status, count in statuses.items() if status not in ("200", "304"))
             passed = value is not None and value >= 0.7 and not errors
             passes.append(passed)
-            table.add(number(row["devices"]), f"{row['group']} ({number(row['sampled'])})",
+            table.add(number(row["devices"]), number(row["releases"]), f"{row['group']} ({number(row['sampled'])})",
                       "yes" if row["if_none_match"] else "no", number(ping["rps"]), number(poll["rps"]),
                       ratio_text(value), "≥ 0.70×", f"{poll['p50_ms']:.1f} / {poll['p99_ms']:.1f}",
                       _span(row["queries"]), f"{statuses.get('200', 0):,} / {statuses.get('304', 0):,}", errors,
@@ -133,11 +144,12 @@ class DdiPoll(Benchmark):
                                         f"{min(ratios):.2f}× to {max(ratios):.2f}×" if ratios else ""))
         by_case = {}
         for row in self.rows:
-            by_case.setdefault((row["group"], row["if_none_match"]), set()).add(row["queries"][1])
+            by_case.setdefault((row["releases"], row["group"], row["if_none_match"]), set()).add(row["queries"][1])
         section.verdicts.append(Verdict(
             "same queries whatever the fleet size", all(len(counts) == 1 for counts in by_case.values()),
-            "; ".join(f"{group}{' + If-None-Match' if inm else ''}: {', '.join(map(str, sorted(counts)))}"
-                      for (group, inm), counts in sorted(by_case.items()))))
+            "; ".join(f"{group}{' + If-None-Match' if inm else ''} ({releases} releases): "
+                      f"{', '.join(map(str, sorted(counts)))}"
+                      for (releases, group, inm), counts in sorted(by_case.items()))))
         if self.rows:
             largest = max(row["devices"] for row in self.rows)
             slowest = min((row for row in self.rows if row["devices"] == largest), key=lambda row: row["poll"]["rps"])

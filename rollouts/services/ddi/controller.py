@@ -9,13 +9,13 @@ a device with an update pending two, whatever the size of the fleet.
 
 hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
 
-- ``deploymentBase``: the decision's offer; or, without one, the newest update
+- ``deploymentBase``: the decision's offer; or, without one, the latest update
   the device already started (downloading, downloaded, installing) so that it
   can finish it even if its rollout was paused meanwhile.
 - ``cancelAction``: an update withdrawn before the device started installing
   it (its rollout aborted, its release deprecated), until the device answers
   the cancellation. It comes before any new deployment, as in hawkBit.
-- ``installedBase``: the newest update the device installed.
+- ``installedBase``: the latest update the device installed.
 - ``configData``: while the device has no attributes, and after each
   installed update until the device sends its attributes.
 """
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.choices import ReleaseStatus
+from catalog.models import Release
 from devices.models import Device, DeviceEvent
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
@@ -42,23 +43,61 @@ LONGEST_SLEEP = timedelta(hours=23, minutes=59, seconds=59)
 SHORTEST_SLEEP = timedelta(seconds=1)
 
 
+@dataclass(frozen=True)
+class UpdateFacts:
+    """What the root poll needs to know about a device's updates (ids are the latest of each kind)."""
+
+    cancel_id: int | None = None  # withdrawn, the device has not answered the cancellation
+    started_id: int | None = None  # downloading, downloaded or installing
+    installed_id: int | None = None  # installed or committed
+    attributes_due: bool = False  # installed since the device last sent its attributes
+    withdrawn: bool = False  # offered, not being installed, of a release no longer active
+
+    @classmethod
+    def parse(cls, text: str | None) -> "UpdateFacts":
+        if not text:
+            return cls()
+        cancel, started, installed, due, withdrawn = (int(part) if part else None for part in text.split("|"))
+        return cls(cancel, started, installed, due is not None, withdrawn is not None)
+
+
+def _in(statuses) -> str:
+    return ", ".join(f"'{status}'" for status in statuses)  # our own constants, never input
+
+
+def _facts_sql() -> str:
+    """One aggregate over the device's updates, as ``cancel|started|installed|due|withdrawn`` ids.
+
+    A single subquery with plain SQL: five ORM subqueries cost more to build and
+    to plan (about 6 ms together) than the poll spends on everything else.
+    CASE rather than FILTER and text rather than an array: SQLite runs it too.
+    """
+    update, release = DeviceUpdate._meta.db_table, Release._meta.db_table
+    success, started, open_ = _in(SUCCESS_STATUSES), _in(STARTED_STATUSES), _in(OPEN_STATUSES)
+    parts = [
+        f"u.status = '{UpdateStatus.CANCELED}' AND u.cancel_acknowledged_at IS NULL",
+        f"u.status IN ({started})",
+        f"u.status IN ({success})",
+        f"u.status IN ({success}) AND u.attributes_sent_at IS NULL",
+        f"u.status IN ({open_}) AND r.status <> '{ReleaseStatus.ACTIVE}'",
+    ]
+    columns = " || '|' || ".join(f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts)
+    device = Device._meta.db_table
+    return (f'(SELECT {columns} FROM {update} u INNER JOIN {release} r ON r.id = u.release_id '
+            f'WHERE u.device_id = "{device}"."id")')
+
+
+FACTS_SQL = _facts_sql()
+
+
 def controllers(with_state: bool = False):
-    """Devices, with (for the root poll) what DDI needs about their updates annotated in the same query."""
+    """Devices, with (for the root poll) the facts about their updates annotated in the same query."""
     devices = Device.objects.all()
-    if not with_state:
-        return devices
-    updates = DeviceUpdate.objects.filter(device=OuterRef("pk"))
+    return devices.annotate(ddi_update_facts=RawSQL(FACTS_SQL, ())) if with_state else devices
 
-    def newest(queryset):
-        return Subquery(queryset.order_by("-updated_at", "-pk").values("pk")[:1])
 
-    return devices.annotate(
-        ddi_cancel_id=newest(updates.filter(status=UpdateStatus.CANCELED, cancel_acknowledged_at__isnull=True)),
-        ddi_started_id=newest(updates.filter(status__in=STARTED_STATUSES)),
-        ddi_installed_id=newest(updates.filter(status__in=SUCCESS_STATUSES)),
-        ddi_attributes_due=Exists(updates.filter(status__in=SUCCESS_STATUSES, attributes_sent_at__isnull=True)),
-        ddi_withdrawn=Exists(updates.filter(status__in=OPEN_STATUSES).exclude(release__status=ReleaseStatus.ACTIVE)),
-    )
+def facts_of(device: Device) -> UpdateFacts:
+    return UpdateFacts.parse(getattr(device, "ddi_update_facts", None))
 
 
 def sleep_of(product) -> str:
@@ -93,28 +132,28 @@ class ControllerState:
 
 def poll(device: Device) -> ControllerState:
     """The controller's next step; makes the decision's offer as check-in does (first time only)."""
-    cancel_id = getattr(device, "ddi_cancel_id", None)
-    if getattr(device, "ddi_withdrawn", False):
+    facts = facts_of(device)
+    cancel_id = facts.cancel_id
+    if facts.withdrawn:
         cancel_id = withdraw_deprecated(device) or cancel_id
     deployment = None
     if cancel_id is None:
-        deployment = _deployment(device)
+        deployment = _deployment(device, facts.started_id)
     return ControllerState(
         sleep=sleep_of(device.product),
         deployment=deployment,
         cancel_action_id=cancel_id,
-        installed_action_id=getattr(device, "ddi_installed_id", None),
-        request_attributes=not device.attributes or getattr(device, "ddi_attributes_due", False),
+        installed_action_id=facts.installed_id,
+        request_attributes=not device.attributes or facts.attributes_due,
     )
 
 
-def _deployment(device: Device) -> Deployment | None:
+def _deployment(device: Device, started_id: int | None) -> Deployment | None:
     decision = decide(device)
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update
         return Deployment(update.pk, resource_hash(update.pk, offer.release.update_type, update.attempt))
-    started_id = getattr(device, "ddi_started_id", None)
     if started_id is None:
         return None
     update = DeviceUpdate.objects.select_related("release__rollout").filter(pk=started_id).first()
