@@ -132,3 +132,22 @@ def test_an_unknown_ddi_path_answers_404_in_hawkbits_shape(device, target_client
     response = target_client(device).get(f"{base_url(device.uid)}/confirmationBase/unknown/resource")
 
     assert_exception_info(response, 404)
+
+
+def test_a_gateway_token_may_not_act_for_an_inactive_device(product, gateway_client):
+    device = DeviceFactory(product=product, is_active=False)
+
+    response = gateway_client.get(base_url(device.uid))
+
+    assert_exception_info(response, 401)
+
+
+@override_settings(OTA_DEVICE_RATE_LIMIT=1)
+def test_a_device_over_its_rate_limit_gets_429_in_hawkbits_shape(device, target_client):
+    client = target_client(device)
+    client.get(base_url(device.uid))
+
+    response = client.get(base_url(device.uid))
+
+    assert_exception_info(response, 429)
+    assert int(response["Retry-After"]) > 0

@@ -104,3 +104,16 @@ def test_a_new_offer_follows_once_the_cancellation_is_answered(device, canceled,
                 format="json")
 
     assert "deploymentBase" in poll_links(client, device)
+
+
+def test_an_update_offered_again_and_withdrawn_again_asks_again(device, canceled, target_client):
+    client = target_client(device)
+    client.post(action_url(device, canceled, "cancelAction") + "/feedback", feedback_body("closed", "success"),
+                format="json")
+    rollout = canceled.release.rollout
+    transitions.start(rollout, strategy=rollout.strategy)
+    assert poll_links(client, device)["deploymentBase"]["href"].split("?")[0].endswith(f"/{canceled.pk}")
+
+    transitions.abort(rollout, "still bad")
+
+    assert poll_links(client, device)["cancelAction"]["href"].endswith(f"/cancelAction/{canceled.pk}")

@@ -134,3 +134,12 @@ def test_an_active_action_is_not_an_installed_base(device, pending_update, targe
     response = target_client(device).get(action_url(device, update, "installedBase"))
 
     assert response.status_code == 404
+
+
+def test_a_release_offered_without_a_file_has_a_chunk_without_artifacts(device, offerable_release, target_client):
+    offerable_release("2.0.0", artifact=False)
+    href = target_client(device).get(base_url(device.uid)).json()["_links"]["deploymentBase"]["href"]
+
+    chunk = target_client(device).get(href).json()["deployment"]["chunks"][0]
+
+    assert chunk["version"] == "2.0.0" and chunk["artifacts"] == []

@@ -75,7 +75,9 @@ def _facts_sql() -> str:
     update, release = DeviceUpdate._meta.db_table, Release._meta.db_table
     success, started, open_ = _in(SUCCESS_STATUSES), _in(STARTED_STATUSES), _in(OPEN_STATUSES)
     parts = [
-        f"u.status = '{UpdateStatus.CANCELED}' AND u.cancel_acknowledged_at IS NULL",
+        # An update canceled, offered again and canceled again needs a new answer: compare with finished_at.
+        f"u.status = '{UpdateStatus.CANCELED}' AND (u.cancel_acknowledged_at IS NULL "
+        f"OR u.cancel_acknowledged_at < u.finished_at)",
         f"u.status IN ({started})",
         f"u.status IN ({success})",
         f"u.status IN ({success}) AND u.attributes_sent_at IS NULL",

@@ -34,6 +34,7 @@ events.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from devices.models import DeviceEvent
@@ -160,8 +161,8 @@ def acknowledge_cancel(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate
         answer = "confirmed the cancellation"
     now = timezone.now()
     with transaction.atomic():
-        acknowledged = DeviceUpdate.objects.filter(pk=update.pk, cancel_acknowledged_at__isnull=True).update(
-            cancel_acknowledged_at=now)
+        unanswered = Q(cancel_acknowledged_at__isnull=True) | Q(cancel_acknowledged_at__lt=F("finished_at"))
+        acknowledged = DeviceUpdate.objects.filter(unanswered, pk=update.pk).update(cancel_acknowledged_at=now)
         if acknowledged:
             update.cancel_acknowledged_at = now
             _note(update, feedback, f"device {answer}")
