@@ -95,15 +95,15 @@ def test_a_bad_cancel_feedback_answers_400(device, canceled, target_client):
     assert response.json()["parameters"] == ["status.result"]
 
 
-def test_a_new_offer_follows_once_the_cancellation_is_answered(device, canceled, offerable_release, target_client):
+def test_a_new_offer_does_not_wait_for_the_answer_to_the_cancellation(device, canceled, offerable_release,
+                                                                       target_client):
     client = target_client(device)
     offerable_release("2.1.0")
-    assert "deploymentBase" not in poll_links(client, device)
 
-    client.post(action_url(device, canceled, "cancelAction") + "/feedback", feedback_body("closed", "success"),
-                format="json")
+    links = poll_links(client, device)
 
-    assert "deploymentBase" in poll_links(client, device)
+    assert links["cancelAction"]["href"].endswith(f"/cancelAction/{canceled.pk}")
+    assert "deploymentBase" in links
 
 
 def test_an_update_offered_again_and_withdrawn_again_asks_again(device, canceled, target_client):
@@ -117,3 +117,14 @@ def test_an_update_offered_again_and_withdrawn_again_asks_again(device, canceled
     transitions.abort(rollout, "still bad")
 
     assert poll_links(client, device)["cancelAction"]["href"].endswith(f"/cancelAction/{canceled.pk}")
+
+
+def test_a_withdrawn_update_offered_again_before_its_answer_is_only_deployed(device, canceled, target_client):
+    client, rollout = target_client(device), canceled.release.rollout
+
+    transitions.start(rollout, strategy=rollout.strategy)
+
+    links = poll_links(client, device)
+    assert "cancelAction" not in links
+    assert links["deploymentBase"]["href"].split("?")[0].endswith(f"/deploymentBase/{canceled.pk}")
+    assert client.get(action_url(device, canceled)).status_code == 200

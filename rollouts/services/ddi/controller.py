@@ -14,7 +14,9 @@ hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
   can finish it even if its rollout was paused meanwhile.
 - ``cancelAction``: an update withdrawn before the device started installing
   it (its rollout aborted, its release deprecated), until the device answers
-  the cancellation. It comes before any new deployment, as in hawkBit.
+  the cancellation. Unlike hawkBit it does not hold back a new deployment:
+  the withdrawal is final here already, and agents that ignore cancellations
+  (the C rauc-hawkbit-updater) would otherwise never be offered one again.
 - ``installedBase``: the latest update the device installed.
 - ``configData``: while the device has no attributes, and after each
   installed update until the device sends its attributes.
@@ -138,9 +140,9 @@ def poll(device: Device) -> ControllerState:
     cancel_id = facts.cancel_id
     if facts.withdrawn:
         cancel_id = withdraw_deprecated(device) or cancel_id
-    deployment = None
-    if cancel_id is None:
-        deployment = _deployment(device, facts.started_id)
+    deployment = _deployment(device, facts.started_id)
+    if deployment is not None and deployment.action_id == cancel_id:
+        cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
         sleep=sleep_of(device.product),
         deployment=deployment,
