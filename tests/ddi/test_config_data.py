@@ -67,6 +67,20 @@ def test_installed_version_keys_record_the_modules_installed_versions(device, ta
     assert device.attributes["installed_version"] == "1.4.0"
 
 
+def test_the_agent_version_key_records_the_devices_agent_version(device, target_client):
+    put(target_client(device), device, {"data": {"agent_version": "2.4.1"}})
+
+    device.refresh_from_db()
+    assert device.agent_version == "2.4.1"
+
+
+def test_an_agent_version_too_long_for_the_device_answers_400_naming_it(configured, target_client):
+    response = put(target_client(configured), configured, {"data": {"agent_version": "1." * 40}})
+
+    assert response.status_code == 400
+    assert response.json()["parameters"] == ["agent_version"]
+
+
 def test_sending_attributes_ends_the_request_for_them(device, pending_update, target_client):
     _, update = pending_update
     report_status(update, UpdateStatus.DOWNLOADING)

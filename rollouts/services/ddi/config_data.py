@@ -2,8 +2,9 @@
 
 Attribute keys ``installed_version`` (the product's ``default`` module) and
 ``installed_version.<module>`` also record the device's installed version of
-that module, so a DDI agent that reports what it runs is offered updates like
-a check-in device (docs/ddi.md, "Installed versions").
+that module, and ``agent_version`` its agent's version, so a DDI agent that
+reports what it runs is offered updates like a check-in device (docs/ddi.md,
+"configData").
 """
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from rollouts.services.checkin import record_report
 MERGE, REPLACE, REMOVE = "merge", "replace", "remove"
 MODES = (MERGE, REPLACE, REMOVE)
 VERSION_KEY = "installed_version"
+AGENT_VERSION_KEY = "agent_version"
 
 
 def _applied(current: dict, data: dict, mode: str) -> dict:
@@ -30,23 +32,32 @@ def _applied(current: dict, data: dict, mode: str) -> dict:
     return {**current, **data}
 
 
-def reported_versions(data: dict) -> dict:
-    """Module → version from ``installed_version`` keys; ValidationError naming a bad key."""
+def _checked(key: str, value: str, module: str | None = None) -> str:
+    try:
+        if module is not None:
+            module_name_validator(module)
+        version_validator(value)
+    except ValidationError as error:
+        raise ValidationError({key: error.messages}) from None
+    return value
+
+
+def reported(data: dict) -> Report:
+    """The installed versions and agent version the attributes carry; ValidationError naming a bad key."""
     versions = {}
     for key, value in data.items():
         if key == VERSION_KEY:
-            module = DEFAULT_MODULE
+            versions[DEFAULT_MODULE] = _checked(key, value)
         elif key.startswith(VERSION_KEY + "."):
             module = key[len(VERSION_KEY) + 1:]
-        else:
-            continue
+            versions[module] = _checked(key, value, module)
+    agent = data.get(AGENT_VERSION_KEY)
+    if agent is not None:
         try:
-            module_name_validator(module)
-            version_validator(value)
+            Device._meta.get_field("agent_version").run_validators(agent)
         except ValidationError as error:
-            raise ValidationError({key: error.messages}) from None
-        versions[module] = value
-    return versions
+            raise ValidationError({AGENT_VERSION_KEY: error.messages}) from None
+    return Report(agent_version=agent, modules=versions or None)
 
 
 def update_config_data(device: Device, data: dict, mode: str = MERGE) -> Device:
@@ -58,11 +69,10 @@ def update_config_data(device: Device, data: dict, mode: str = MERGE) -> Device:
         raise ValidationError({"mode": f"Use one of {', '.join(MODES)}."})
     attributes = _applied(device.attributes or {}, data, mode)
     Device._meta.get_field("attributes").run_validators(attributes)
-    versions = reported_versions(data) if mode != REMOVE else {}
+    report = reported(data) if mode != REMOVE else Report()
     now = timezone.now()
     with transaction.atomic():
-        if versions:
-            record_report(device, Report(modules=versions))
+        record_report(device, report)
         previous = device.attributes or {}
         changed = sorted(key for key in {*previous, *attributes} if previous.get(key) != attributes.get(key))
         if changed:
