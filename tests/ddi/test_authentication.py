@@ -151,3 +151,25 @@ def test_a_device_over_its_rate_limit_gets_429_in_hawkbits_shape(device, target_
 
     assert_exception_info(response, 429)
     assert int(response["Retry-After"]) > 0
+
+
+def test_an_address_guessing_target_tokens_is_answered_429_in_hawkbits_shape(device, settings):
+    settings.OTA_AUTH_FAILURE_LIMIT = 2
+    guesser = ddi_client("dev_0123456789ab_not-the-secret")
+
+    statuses = [guesser.get(base_url(device.uid), REMOTE_ADDR="10.7.7.7").status_code for _ in range(3)]
+    throttled = guesser.get(base_url(device.uid), REMOTE_ADDR="10.7.7.7")
+
+    assert statuses == [401, 401, 429]
+    assert_exception_info(throttled, 429)
+    assert int(throttled["Retry-After"]) >= 1
+
+
+def test_a_throttled_address_does_not_lock_out_the_device_polling_from_elsewhere(device, target_client,
+                                                                                  settings):
+    settings.OTA_AUTH_FAILURE_LIMIT = 1
+    ddi_client("dev_0123456789ab_not-the-secret").get(base_url(device.uid), REMOTE_ADDR="10.7.7.7")
+
+    response = target_client(device).get(base_url(device.uid), REMOTE_ADDR="10.1.1.1")
+
+    assert response.status_code == 200

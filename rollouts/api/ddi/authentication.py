@@ -18,6 +18,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from devices import gateway_tokens, tokens
+from devices.api.authentication import client_address, refuse_bad_token, refuse_when_guessing
 from devices.models import Device, GatewayToken
 from rollouts.services.ddi.controller import controllers
 
@@ -44,33 +45,34 @@ class DdiAuthentication(authentication.BaseAuthentication):
             return None
         if kwargs.get("tenant", "").lower() != settings.OTA_DDI_TENANT.lower():
             raise exceptions.AuthenticationFailed(f"Unknown tenant {kwargs.get('tenant')!r}.")
+        if scheme.lower() not in (TARGET_TOKEN.lower(), GATEWAY_TOKEN.lower()):
+            raise exceptions.AuthenticationFailed(f"Use {TARGET_TOKEN} or {GATEWAY_TOKEN} authorization.")
+        address = refuse_when_guessing(request)
         queryset = controllers(with_state=getattr(view, "needs_controller_state", False))
         if scheme.lower() == TARGET_TOKEN.lower():
-            controller = self._target(credentials, controller_id, queryset)
-        elif scheme.lower() == GATEWAY_TOKEN.lower():
-            controller = self._gateway(credentials, controller_id, queryset)
+            controller = self._target(credentials, controller_id, queryset, address)
         else:
-            raise exceptions.AuthenticationFailed(f"Use {TARGET_TOKEN} or {GATEWAY_TOKEN} authorization.")
+            controller = self._gateway(credentials, controller_id, queryset, address)
         if controller.device is not None:
-            tokens.mark_seen(controller.device, request.META.get("REMOTE_ADDR"))
+            tokens.mark_seen(controller.device, client_address(request))
         return controller.device, controller
 
     @staticmethod
-    def _target(plaintext, controller_id, queryset) -> Controller:
+    def _target(plaintext, controller_id, queryset, address) -> Controller:
         device = tokens.authenticate(plaintext, queryset)
         if device is None or device.uid != controller_id:
             # Another device's controllerId: refused like a wrong token, so nothing about it leaks.
-            raise exceptions.AuthenticationFailed("Invalid target token for this controllerId.")
+            refuse_bad_token(address, "Invalid target token for this controllerId.")
         return Controller(controller_id, device)
 
     @staticmethod
-    def _gateway(plaintext, controller_id, queryset) -> Controller:
+    def _gateway(plaintext, controller_id, queryset, address) -> Controller:
         gateway = gateway_tokens.authenticate(plaintext)
         if gateway is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked gateway token.")
+            refuse_bad_token(address, "Invalid or revoked gateway token.")
         device = queryset.select_related("product").filter(uid=controller_id).first()
         if device is not None and (device.product_id != gateway.product_id or not device.is_active):
-            raise exceptions.AuthenticationFailed("This gateway token may not act for this controllerId.")
+            refuse_bad_token(address, "This gateway token may not act for this controllerId.")
         gateway_tokens.mark_used(gateway)
         return Controller(controller_id, device, gateway)
 

@@ -19,6 +19,7 @@ from catalog.services import artifacts
 from catalog.services.releases import ReleaseExists
 from catalog.storage import StorageError
 from devices.models import Device
+from rollouts.api.openapi import responses_with_errors
 from rollouts.services import software
 
 from .errors import KaaError, MessageSerializer, kaa_exception_handler
@@ -32,17 +33,17 @@ from .serializers import (
 TAG = "Kaa OTAO software"
 
 
+KAA_ERRORS = {
+    400: "Invalid request.",
+    401: "No token, or an invalid, expired or revoked one.",
+    403: "The token's scopes or the user's permissions do not allow this operation.",
+    404: "Application, software version, file or endpoint not found.",
+}
+
+
 def answers(*codes, **documented):
     """The OpenAPI responses of an operation: the given ones plus Kaa's error shape for ``codes``."""
-    described = {
-        400: "Invalid request.",
-        401: "No token, or an invalid, expired or revoked one.",
-        403: "The token's scopes or the user's permissions do not allow this operation.",
-        404: "Application, software version, file or endpoint not found.",
-    }
-    responses = {code: OpenApiResponse(MessageSerializer, description=described[code]) for code in codes}
-    responses.update({int(code.lstrip("_")): value for code, value in documented.items()})
-    return responses
+    return responses_with_errors(MessageSerializer, KAA_ERRORS, codes, documented)
 
 
 class KaaView(APIView):
