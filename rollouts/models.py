@@ -130,6 +130,7 @@ class EventKind(models.TextChoices):
     AUTO_PAUSED = "auto_paused", "Paused automatically"
     RESUMED = "resumed", "Resumed"
     ABORTED = "aborted", "Aborted"
+    OFFERS_WITHDRAWN = "offers_withdrawn", "Offers withdrawn"
 
 
 class RolloutEvent(models.Model):

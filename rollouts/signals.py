@@ -1,13 +1,15 @@
 """Every release gets a rollout policy; any change to what the decision reads drops the cached policy.
 
 catalog must not import rollouts, so the rollout row of a new release is made
-here, on the release's post_save.
+here, on the release's post_save, and a deprecated release's open offers are
+withdrawn here too.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from catalog.choices import ReleaseStatus
 from catalog.models import Artifact, Release
 from rollouts import policy
 from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
@@ -32,6 +34,14 @@ def _invalidate(*product_ids):
 
 def _invalidate_products_of(release_ids):
     _invalidate(*set(Release.objects.filter(pk__in=release_ids).values_list("product_id", flat=True)))
+
+
+@receiver(post_save, sender=Release, dispatch_uid="rollouts.withdraw_deprecated")
+def withdraw_deprecated(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw and instance.status == ReleaseStatus.DEPRECATED:
+        from rollouts.services.transitions import release_deprecated
+
+        release_deprecated(instance)
 
 
 @receiver([post_save, post_delete], sender=Release, dispatch_uid="rollouts.invalidate_release")

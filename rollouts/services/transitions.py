@@ -273,14 +273,36 @@ def abort(rollout: Rollout, reason: str, *, actor=None) -> Rollout:
         rollout = _locked(rollout)
         if rollout.state == RolloutState.ABORTED:
             return rollout
-        now = timezone.now()
-        canceled = DeviceUpdate.objects.filter(release_id=rollout.release_id, status__in=OPEN_STATUSES).update(
-            status=UpdateStatus.CANCELED, reason=f"rollout aborted: {reason}", finished_at=now, updated_at=now,
-        )
+        canceled = withdraw_open_offers(rollout.release_id, f"rollout aborted: {reason}")
         rollout.state, rollout.state_reason = RolloutState.ABORTED, reason
         rollout.save(update_fields=["state", "state_reason", "updated_at"])
         _record(rollout, EventKind.ABORTED, f"{reason} ({canceled} open offers canceled)", actor)
     return rollout
+
+
+def withdraw_open_offers(release_id, reason: str) -> int:
+    """Cancel the release's offers no device has started installing; how many were canceled.
+
+    Devices learn it on their next poll (hawkBit's cancelAction); updates already
+    being installed are left to finish.
+    """
+    now = timezone.now()
+    return DeviceUpdate.objects.filter(release_id=release_id, status__in=OPEN_STATUSES).update(
+        status=UpdateStatus.CANCELED, reason=reason, finished_at=now, updated_at=now,
+    )
+
+
+def release_deprecated(release) -> int:
+    """A deprecated release is withdrawn like an aborted rollout: its open offers are canceled."""
+    reason = release.deprecate_reason or "no reason given"
+    with transaction.atomic():
+        canceled = withdraw_open_offers(release.pk, f"release deprecated: {reason}")
+        if canceled:
+            rollout = Rollout.objects.filter(release=release).first()
+            if rollout is not None:
+                _record(rollout, EventKind.OFFERS_WITHDRAWN,
+                        f"release deprecated ({reason}): {canceled} open offers canceled", None)
+    return canceled
 
 
 def advance_due_phases(now=None) -> int:

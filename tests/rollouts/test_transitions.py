@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Release
+from catalog.services.releases import deprecate_release
 from devices.models import Device
 from rollouts.models import DeviceUpdate, EventKind, Rollout, RolloutState, Strategy, UpdateStatus
 from rollouts.services import transitions
@@ -198,6 +199,32 @@ def test_abort_withdraws_offers_not_yet_installing(rollout, product):
     assert list(DeviceUpdate.objects.order_by("device__uid").values_list("status", flat=True)) == [
         UpdateStatus.CANCELED, UpdateStatus.CANCELED, UpdateStatus.INSTALLING, UpdateStatus.COMMITTED]
     assert "2 open offers canceled" in rollout.events.first().message
+
+
+def test_deprecating_a_release_withdraws_its_offers_not_yet_installing(rollout, product):
+    statuses = [UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.INSTALLING, UpdateStatus.INSTALLED]
+    for index, status in enumerate(statuses):
+        device = Device.objects.create(uid=f"d{index}", product=product)
+        DeviceUpdate.objects.create(device=device, release=rollout.release, status=status)
+
+    deprecate_release(rollout.release, "boot loop on rev-a boards")
+
+    updates = DeviceUpdate.objects.order_by("device__uid")
+    assert list(updates.values_list("status", flat=True)) == [
+        UpdateStatus.CANCELED, UpdateStatus.CANCELED, UpdateStatus.INSTALLING, UpdateStatus.INSTALLED]
+    assert updates.first().reason == "release deprecated: boot loop on rev-a boards"
+    assert "2 open offers canceled" in rollout.events.first().message
+
+
+def test_saving_a_deprecated_release_again_changes_nothing_more(rollout, product):
+    device = Device.objects.create(uid="d1", product=product)
+    DeviceUpdate.objects.create(device=device, release=rollout.release, status=UpdateStatus.OFFERED)
+    deprecate_release(rollout.release, "bad build")
+    events = rollout.events.count()
+
+    rollout.release.save()
+
+    assert rollout.events.count() == events
 
 
 def test_a_restarted_rollout_runs_again_from_the_first_phase(rollout):

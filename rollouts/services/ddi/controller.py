@@ -26,16 +26,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
-from catalog.choices import ReleaseStatus
-from catalog.models import Release
-from devices.models import Device, DeviceEvent
+from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
-from rollouts.models import OPEN_STATUSES, SUCCESS_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, UpdateStatus
 from rollouts.services.checkin import make_offer
 
 # Updates the device has started working on: still deployable even without an offer.
@@ -53,14 +49,13 @@ class UpdateFacts:
     started_id: int | None = None  # downloading, downloaded or installing
     installed_id: int | None = None  # installed or committed
     attributes_due: bool = False  # installed since the device last sent its attributes
-    withdrawn: bool = False  # offered, not being installed, of a release no longer active
 
     @classmethod
     def parse(cls, text: str | None) -> "UpdateFacts":
         if not text:
             return cls()
-        cancel, started, installed, due, withdrawn = (int(part) if part else None for part in text.split("|"))
-        return cls(cancel, started, installed, due is not None, withdrawn is not None)
+        cancel, started, installed, due = (int(part) if part else None for part in text.split("|"))
+        return cls(cancel, started, installed, due is not None)
 
 
 def _in(statuses) -> str:
@@ -68,14 +63,14 @@ def _in(statuses) -> str:
 
 
 def _facts_sql() -> str:
-    """One aggregate over the device's updates, as ``cancel|started|installed|due|withdrawn`` ids.
+    """One aggregate over the device's updates, as ``cancel|started|installed|due`` ids.
 
     A single subquery with plain SQL: five ORM subqueries cost more to build and
     to plan (about 6 ms together) than the poll spends on everything else.
     CASE rather than FILTER and text rather than an array: SQLite runs it too.
     """
-    update, release = DeviceUpdate._meta.db_table, Release._meta.db_table
-    success, started, open_ = _in(SUCCESS_STATUSES), _in(STARTED_STATUSES), _in(OPEN_STATUSES)
+    update = DeviceUpdate._meta.db_table
+    success, started = _in(SUCCESS_STATUSES), _in(STARTED_STATUSES)
     parts = [
         # An update canceled, offered again and canceled again needs a new answer: compare with finished_at.
         f"u.status = '{UpdateStatus.CANCELED}' AND (u.cancel_acknowledged_at IS NULL "
@@ -83,12 +78,10 @@ def _facts_sql() -> str:
         f"u.status IN ({started})",
         f"u.status IN ({success})",
         f"u.status IN ({success}) AND u.attributes_sent_at IS NULL",
-        f"u.status IN ({open_}) AND r.status <> '{ReleaseStatus.ACTIVE}'",
     ]
     columns = " || '|' || ".join(f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts)
     device = Device._meta.db_table
-    return (f'(SELECT {columns} FROM {update} u INNER JOIN {release} r ON r.id = u.release_id '
-            f'WHERE u.device_id = "{device}"."id")')
+    return f'(SELECT {columns} FROM {update} u WHERE u.device_id = "{device}"."id")'
 
 
 FACTS_SQL = _facts_sql()
@@ -138,8 +131,6 @@ def poll(device: Device) -> ControllerState:
     """The controller's next step; makes the decision's offer as check-in does (first time only)."""
     facts = facts_of(device)
     cancel_id = facts.cancel_id
-    if facts.withdrawn:
-        cancel_id = withdraw_deprecated(device) or cancel_id
     deployment = _deployment(device, facts.started_id)
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
@@ -170,36 +161,6 @@ def update_type_of(update: DeviceUpdate) -> str:
     """``forced`` or ``attempt``: the rollout's update type (hawkBit's download and update handling)."""
     rollout = getattr(update.release, "rollout", None)
     return rollout.update_type if rollout is not None else "forced"
-
-
-def withdraw_deprecated(device: Device) -> int | None:
-    """Cancel the device's updates of deprecated releases not yet being installed; the newest canceled id.
-
-    An aborted rollout cancels its open offers itself (rollouts.services.transitions.abort);
-    deprecating a release does not, so the first DDI poll after it does, with the same
-    rule: only offers the device has not started installing.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        withdrawn = list(
-            DeviceUpdate.objects.select_for_update()
-            .filter(device=device, status__in=OPEN_STATUSES)
-            .exclude(release__status=ReleaseStatus.ACTIVE)
-            .select_related("release")
-            .order_by("-updated_at", "-pk")
-        )
-        for update in withdrawn:
-            reason = update.release.deprecate_reason or "no reason given"
-            update.status, update.reason, update.finished_at = (
-                UpdateStatus.CANCELED, f"release deprecated: {reason}", now)
-            update.save(update_fields=["status", "reason", "finished_at", "updated_at"])
-            DeviceEvent.objects.create(
-                device=device, kind=DeviceEvent.Kind.UPDATE_STATUS,
-                message=f"{update.release.version}: canceled (release deprecated)",
-                data={"updateId": update.pk, "status": UpdateStatus.CANCELED},
-            )
-    return withdrawn[0].pk if withdrawn else None
-
 
 
 class ForeignController(Exception):
