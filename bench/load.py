@@ -41,27 +41,28 @@ class LoadResult:
                 "p99_ms": self.p99_ms, "errors": self.errors, "statuses": self.statuses, "tool": self.tool}
 
 
-_wrk_checked: str | None = None
+_tools: dict[str, str] = {}
+
+
+def debian_tool(command: str, package: str) -> str | None:
+    """The path of ``command``, installing Debian's ``package`` once if it is missing and we may."""
+    if command not in _tools:
+        found = shutil.which(command)
+        if not found and shutil.which("apt-get") and os.geteuid() == 0 and not os.environ.get("OTA_BENCH_NO_APT"):
+            print(f"bench: installing {package} from Debian's packages", file=sys.stderr)
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            for step in (["apt-get", "install", "-y", "-qq", package], ["apt-get", "update", "-qq"],
+                         ["apt-get", "install", "-y", "-qq", package]):
+                subprocess.run(step, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                found = shutil.which(command)
+                if found:
+                    break
+        _tools[command] = found or ""
+    return _tools[command] or None
 
 
 def wrk_path() -> str | None:
-    """wrk's path, installing Debian's package once if it is missing and we may; None if unavailable."""
-    global _wrk_checked
-    if _wrk_checked is None:
-        found = shutil.which("wrk")
-        if not found and shutil.which("apt-get") and os.geteuid() == 0 and not os.environ.get("OTA_BENCH_NO_APT"):
-            print("bench: installing wrk from Debian's packages", file=sys.stderr)
-            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-            if not shutil.which("wrk"):
-                subprocess.run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-                subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-            found = shutil.which("wrk")
-        _wrk_checked = found or ""
-    return _wrk_checked or None
+    return debian_tool("wrk", "wrk")
 
 
 def write_requests(path: Path, lines: list[tuple]) -> Path:

@@ -1,6 +1,8 @@
 """One benchmark run: start the services, grow the fleet size by size, measure, write the report."""
 
 import os
+import signal
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +125,8 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
     docs = ROOT / "docs"
     images = docs / "images" if not config.quick else out / "images"
     out.mkdir(parents=True, exist_ok=True)
+    # A terminated run still stops the servers it started (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services.ensure_postgres_and_redis()
     _fresh_database(reuse_db)
     s3_port = services.free_port()
@@ -197,7 +201,7 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
 
 - PostgreSQL and Redis are the machine's own (`bin/ensure-services` starts them if they are down); the run uses
   its own database `{services.DATABASE}` (created empty for each run) and Redis databases 12 (broker) and 13
-  (cache). It starts moto's S3 server, a Celery worker (prefork) and gunicorn on loopback, and stops them at
+  (cache), or two others no client is connected to. It starts moto's S3 server, a Celery worker (prefork) and gunicorn on loopback, and stops them at
   the end.
 - gunicorn as docs/operations.md runs it in production: `gunicorn otaportal.wsgi:application --workers
   {options['workers']} --worker-class {options['worker_class']}` (2 × cores), `DJANGO_DEBUG=false`, persistent
@@ -207,7 +211,25 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   the sized benchmarks measure at each size. Load comes from wrk (Debian package, installed if missing) with
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
 - `python -m bench run --only NAME` measures one benchmark again and re-renders this page with the others'
-  last results; `python -m bench list` names them.
+  last results; `python -m bench list` names them; `python -m bench render` writes the page again.
+
+### The fleet generator
+
+```sh
+python manage.py simulate_fleet --devices 1000000 --releases 1000   # --rollouts 100 --filters 20 --products 3
+python manage.py simulate_fleet --devices 1000000 --releases 10 --prune   # drop the releases past the tenth
+```
+
+It creates (or grows) the fleet named `--name` (default `sim`): products `sim-gateway`, `sim-sensor`… each
+with modules `default` and `app`; releases `1.N.0` spread over them with verified artifacts, some limited to
+source versions or a minimum agent version; device filters on region, hardware, customer, tags, installed
+and agent versions and uid prefixes; the newest `--rollouts` releases rolling out (general or targeted, phases
+1 → 10 → 50 → 100 %), the others suspended; devices with attributes, tags, agent versions and installed
+versions skewed towards the oldest, last-seen times, and for about 5 % of them an update of a running rollout
+in some state. Devices are written with COPY in batches of `--batch-size` (10,000) behind a progress bar;
+running it again with the same numbers changes nothing and bigger numbers add what is missing. It refuses
+products of the same name that it did not make. Device tokens are derived from `SECRET_KEY` and the uid
+(`rollouts.fleet.device_token`), so the load generator knows them and no plaintext is stored.
 """
 
 

@@ -35,8 +35,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _redis_databases_in_use() -> set[int]:
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        return {int(entry["db"]) for entry in client.client_list()}
+    finally:
+        client.close()
+
+
+def redis_databases(preferred: tuple[int, int] = (12, 13)) -> tuple[int, int]:
+    """Broker and cache database numbers no other client is connected to, the preferred ones if free.
+
+    A test run's Celery worker on the same broker database would take the benchmark's tasks away
+    (and run them against its own database).
+    """
+    busy = _redis_databases_in_use()
+    if not busy & set(preferred):
+        return preferred
+    free = [number for number in range(15, -1, -1) if number not in busy]
+    if len(free) < 2:
+        raise RuntimeError("every Redis database has clients; set OTA_BENCH_BROKER_URL and OTA_BENCH_CACHE_URL")
+    print(f"bench: Redis databases {preferred} are in use by another client; using {free[0]} and {free[1]}",
+          flush=True)
+    return free[0], free[1]
+
+
 def bench_environment(s3_port: int) -> dict:
     """Environment variables of every process of the run (12-factor settings, base settings module)."""
+    given = os.environ.get("OTA_BENCH_BROKER_URL") and os.environ.get("OTA_BENCH_CACHE_URL")
+    broker, cache = (None, None) if given else redis_databases()
     return {
         "DJANGO_SETTINGS_MODULE": "otaportal.settings.base",
         "DJANGO_SECRET_KEY": "benchmark-secret-key-not-for-production",
@@ -45,8 +74,8 @@ def bench_environment(s3_port: int) -> dict:
         "DATABASE_URL": f"{POSTGRES_URL}/{DATABASE}",
         # Persistent connections: opening one costs ~7 ms (docs/benchmarks.md).
         "DATABASE_CONN_MAX_AGE": "600",
-        "CELERY_BROKER_URL": os.environ.get("OTA_BENCH_BROKER_URL", "redis://127.0.0.1:6379/12"),
-        "CACHE_URL": os.environ.get("OTA_BENCH_CACHE_URL", "redis://127.0.0.1:6379/13"),
+        "CELERY_BROKER_URL": os.environ.get("OTA_BENCH_BROKER_URL") or f"redis://127.0.0.1:6379/{broker}",
+        "CACHE_URL": os.environ.get("OTA_BENCH_CACHE_URL") or f"redis://127.0.0.1:6379/{cache}",
         "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
         "AWS_STORAGE_BUCKET_NAME": BUCKET,
         "AWS_ACCESS_KEY_ID": "bench",

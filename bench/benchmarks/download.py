@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from bench.benchmarks.base import Benchmark, url_exists
-from bench.load import run as load, write_requests
+from bench.load import debian_tool, run as load, write_requests
 from bench.measure import PeakMemory
 from bench.report import Table, Verdict, number, ratio, ratio_text
 from bench.storage import random_file, upload
@@ -61,7 +61,9 @@ class Download(Benchmark):
              "downloads, after a few small range requests have made every worker load boto3 once.")
 
     def find_missing(self):
-        return "" if url_exists("/api/v2/ota-files/x/file") else "`GET /api/v2/ota-files/{id}/file` is not on main yet"
+        if not url_exists("/api/v2/ota-files/x/file"):
+            return "`GET /api/v2/ota-files/{id}/file` is not on main yet"
+        return "" if debian_tool("curl", "curl") else "curl is not installed and could not be"
 
     def run(self, ctx):
         from catalog.models import Artifact, Module, Product
