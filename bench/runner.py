@@ -33,7 +33,7 @@ class Config:
 
 
 QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, download_bytes=64 * MIB,
-               load_seconds=4, sampled_devices=1_000)
+               load_seconds=4, sampled_devices=500)
 FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
               download_bytes=256 * MIB, load_seconds=15, sampled_devices=5_000)
 
