@@ -33,7 +33,7 @@ class Config:
 
 
 QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, download_bytes=64 * MIB,
-               load_seconds=4, sampled_devices=500)
+               load_seconds=3, sampled_devices=500)
 FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
               download_bytes=256 * MIB, load_seconds=15, sampled_devices=5_000)
 
@@ -125,6 +125,7 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
     docs = ROOT / "docs"
     images = docs / "images" if not config.quick else out / "images"
     out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     # A terminated run still stops the servers it started (the finally blocks below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services.ensure_postgres_and_redis()
@@ -145,12 +146,13 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
             for benchmark in benchmarks:
                 if not benchmark.missing:
                     if not benchmark.sized:
-                        print(f"bench: {benchmark.name}", flush=True)
+                        print(f"bench: {benchmark.name} ({time.monotonic() - started:.0f} s)", flush=True)
                     benchmark.run(ctx)
             if any(benchmark.sized and not benchmark.missing for benchmark in benchmarks):
                 for devices in config.fleet_sizes:
                     ctx.devices = devices
-                    print(f"bench: fleet of {size_label(devices)} devices", flush=True)
+                    print(f"bench: fleet of {size_label(devices)} devices ({time.monotonic() - started:.0f} s)",
+                          flush=True)
                     ctx.ensure_fleet(devices, config.releases_many)
                     ctx.ensure_fleet(1000, config.releases_few, name="few", rollouts=config.releases_few)
                     for benchmark in benchmarks:
