@@ -9,8 +9,9 @@ A device may make up to twice the limit across a window boundary, which is fine
 for shielding the portal from a runaway agent.
 
 Bad tokens are counted per client address the same way, so that guessing
-tokens (or a fleet misconfigured with a wrong one) is answered 429 before it
-costs a database lookup per request.
+tokens (or a fleet misconfigured with a wrong one) is answered 429. A valid
+request reads its address's count in the same round trip that counts the
+device's request (``admit``): one Redis round trip per device request.
 """
 
 import math
@@ -46,17 +47,39 @@ def _retry_after(now: float) -> int:
     return max(1, math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now))
 
 
-def failed_authentications(address: str, limit: int, now: float | None = None) -> Verdict:
-    """Whether ``address`` may still try a token, given the bad ones it sent this window (read only)."""
-    now = time.time() if now is None else now
-    count = caches["default"].get(_failure_key(address, now)) or 0
-    return Verdict(allowed=count < limit, count=count, retry_after=_retry_after(now))
+@dataclass(frozen=True)
+class Admission:
+    request: Verdict  # the device's requests this window, this one included
+    address: Verdict  # the bad tokens its address sent this window (read only)
 
 
-def count_failed_authentication(address: str, now: float | None = None) -> int:
-    """Count one bad token from ``address`` in the current window."""
+def admit(device_id, address: str, limit: int, failure_limit: int, now: float | None = None) -> Admission:
+    """Count a device's request and read its address's bad tokens, in one Redis round trip.
+
+    The address is refused once ``failure_limit`` bad tokens came from it this
+    window, even with a valid token, so that guessing cannot succeed by persisting.
+    """
     now = time.time() if now is None else now
-    return _increment(_failure_key(address, now), timeout=WINDOW_SECONDS * 2)
+    window = int(now // WINDOW_SECONDS)
+    device_key, failure_key = f"ota:ratelimit:device:{device_id}:{window}", _failure_key(address, now)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        device_key, failure_key = backend.make_and_validate_key(device_key), backend.make_and_validate_key(failure_key)
+        with backend._cache.get_client(device_key, write=True).pipeline(transaction=False) as pipe:
+            count, _, failures = pipe.incr(device_key).expire(device_key, WINDOW_SECONDS * 2).get(failure_key).execute()
+        failures = int(failures or 0)
+    else:
+        count = _increment(device_key, timeout=WINDOW_SECONDS * 2)
+        failures = backend.get(failure_key) or 0
+    retry_after = _retry_after(now)
+    return Admission(Verdict(count <= limit, count, retry_after), Verdict(failures < failure_limit, failures, retry_after))
+
+
+def count_failed_authentication(address: str, limit: int, now: float | None = None) -> Verdict:
+    """Count one bad token from ``address`` in the current window; past ``limit`` it is refused."""
+    now = time.time() if now is None else now
+    count = _increment(_failure_key(address, now), timeout=WINDOW_SECONDS * 2)
+    return Verdict(count <= limit, count, _retry_after(now))
 
 
 def _increment(key: str, timeout: int) -> int:

@@ -40,6 +40,7 @@ from rollouts import buckets, conditions, policy
 from rollouts.conditions import DeviceFacts
 from rollouts.models import DONE_STATUSES, DeviceUpdate, RolloutState, Strategy, UpdateType
 from rollouts.policy import ReleasePolicy
+from rollouts.prefetch import current_updates
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,12 @@ class Decision:
 
 
 def updates_of(device, release_ids) -> dict:
+    """The device's updates of these releases: from the token lookup's annotation when it carries them."""
     if not release_ids or device.pk is None:  # an unsaved device (a simulation) has no updates
         return {}
+    prefetched = current_updates(device, release_ids)
+    if prefetched is not None:
+        return prefetched
     rows = DeviceUpdate.objects.filter(device=device, release_id__in=release_ids)
     return {str(update.release_id): update for update in rows}
 

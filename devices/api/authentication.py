@@ -26,18 +26,25 @@ def client_address(request) -> str | None:
     return address
 
 
-def refuse_when_guessing(request) -> str | None:
-    """Answer 429 to an address that sent too many bad tokens this minute; returns the address."""
-    address = client_address(request) or "unknown"
-    verdict = ratelimit.failed_authentications(address, settings.OTA_AUTH_FAILURE_LIMIT)
-    if not verdict.allowed:
-        raise exceptions.Throttled(wait=verdict.retry_after, detail="Too many invalid tokens from this address.")
-    return address
+def _too_many_bad_tokens(retry_after: int):
+    return exceptions.Throttled(wait=retry_after, detail="Too many invalid tokens from this address.")
 
 
 def refuse_bad_token(address: str, message: str):
-    ratelimit.count_failed_authentication(address)
+    """Count the bad token against its address: 401, or 429 once the address is over its limit."""
+    verdict = ratelimit.count_failed_authentication(address, settings.OTA_AUTH_FAILURE_LIMIT)
+    if not verdict.allowed:
+        raise _too_many_bad_tokens(verdict.retry_after)
     raise exceptions.AuthenticationFailed(message)
+
+
+def admit(request, device, address: str) -> None:
+    """Count the device's request (DeviceRateThrottle reads the verdict) and refuse a guessing address."""
+    admission = ratelimit.admit(device.pk, address, settings.OTA_DEVICE_RATE_LIMIT,
+                                settings.OTA_AUTH_FAILURE_LIMIT)
+    if not admission.address.allowed:
+        raise _too_many_bad_tokens(admission.address.retry_after)
+    request.device_rate_verdict = admission.request
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
@@ -49,12 +56,18 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         plaintext = request.META.get(self.header, "").strip()
         if not plaintext:
             return None
-        address = refuse_when_guessing(request)
-        device = tokens.authenticate(plaintext)
+        seen_from = client_address(request)
+        address = seen_from or "unknown"
+        device = tokens.authenticate(plaintext, self.devices())
         if device is None:
             refuse_bad_token(address, "Invalid device token.")
-        tokens.mark_seen(device, client_address(request))
+        admit(request, device, address)
+        tokens.mark_seen(device, seen_from)
         return device, plaintext
+
+    def devices(self):
+        """Where the token is looked up; a view's subclass annotates what it needs in the same query."""
+        return None
 
     def authenticate_header(self, request):
         return "x-access-token"
@@ -71,6 +84,7 @@ class IsDevice(permissions.BasePermission):
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):
     target_class = DeviceTokenAuthentication
+    match_subclasses = True
     name = "deviceToken"
 
     def get_security_definition(self, auto_schema):

@@ -64,3 +64,15 @@ def test_bad_tokens_from_one_address_do_not_lock_out_another(device, settings):
     response = client.get(URL, HTTP_X_ACCESS_TOKEN=device.token, REMOTE_ADDR="10.1.1.1")
 
     assert response.status_code == 200
+
+
+def test_a_guessing_address_is_refused_even_with_a_valid_token(device, settings):
+    settings.OTA_AUTH_FAILURE_LIMIT = 2
+    client = APIClient()
+    for _ in range(2):
+        client.get(URL, HTTP_X_ACCESS_TOKEN="dev_000000000000_guess", REMOTE_ADDR="10.9.9.9")
+
+    response = client.get(URL, HTTP_X_ACCESS_TOKEN=device.token, REMOTE_ADDR="10.9.9.9")
+
+    assert response.status_code == 429
+

@@ -7,10 +7,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from devices.api.authentication import DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
+from devices.models import Device
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
+from rollouts.prefetch import with_current_updates
 from rollouts.services import checkin, feedback
 
 from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
@@ -37,7 +40,16 @@ def offer_body(request, offer) -> dict:
     }
 
 
+class CheckInAuthentication(DeviceTokenAuthentication):
+    """The device token, with the device's current updates read in the same query (rollouts.prefetch)."""
+
+    def devices(self):
+        return with_current_updates(Device.objects.all())
+
+
 class CheckInView(DeviceEndpoint, APIView):
+    authentication_classes = [CheckInAuthentication]
+
     @extend_schema(
         summary="Report what the device runs and get the update to install next",
         request=CheckInSerializer,

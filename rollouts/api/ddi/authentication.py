@@ -18,7 +18,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from devices import gateway_tokens, tokens
-from devices.api.authentication import client_address, refuse_bad_token, refuse_when_guessing
+from devices.api.authentication import admit, client_address, refuse_bad_token
 from devices.models import Device, GatewayToken
 from rollouts.services.ddi.controller import controllers
 
@@ -47,14 +47,16 @@ class DdiAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"Unknown tenant {kwargs.get('tenant')!r}.")
         if scheme.lower() not in (TARGET_TOKEN.lower(), GATEWAY_TOKEN.lower()):
             raise exceptions.AuthenticationFailed(f"Use {TARGET_TOKEN} or {GATEWAY_TOKEN} authorization.")
-        address = refuse_when_guessing(request)
+        seen_from = client_address(request)
+        address = seen_from or "unknown"
         queryset = controllers(with_state=getattr(view, "needs_controller_state", False))
         if scheme.lower() == TARGET_TOKEN.lower():
             controller = self._target(credentials, controller_id, queryset, address)
         else:
             controller = self._gateway(credentials, controller_id, queryset, address)
         if controller.device is not None:
-            tokens.mark_seen(controller.device, client_address(request))
+            admit(request, controller.device, address)
+            tokens.mark_seen(controller.device, seen_from)
         return controller.device, controller
 
     @staticmethod
