@@ -1,11 +1,11 @@
 """A DDI controller (a device) polls: what it should do next, in at most two queries.
 
 The root poll reads the device with what DDI needs to know about its updates
-annotated in the same query (``controllers(with_state=True)``), then runs the
-rollout decision (rollouts.decision.decide, whose one query is the device's
-updates of the releases still in the running) and makes the offer as check-in
-does (rollouts.services.checkin.make_offer): an idle device costs one query,
-a device with an update pending two, whatever the size of the fleet.
+annotated in the same query (``controllers(with_state=True)``), with the
+device's current updates the decision needs (rollouts.prefetch), then runs the
+rollout decision (rollouts.decision.decide) and makes the offer as check-in
+does (rollouts.services.checkin.make_offer): a poll costs one query whatever
+the size of the fleet, plus the insert the first time an update is offered.
 
 hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
 
@@ -32,6 +32,7 @@ from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
 from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.prefetch import with_current_updates
 from rollouts.services.checkin import make_offer
 
 # Updates the device has started working on: still deployable even without an offer.
@@ -90,7 +91,10 @@ FACTS_SQL = _facts_sql()
 def controllers(with_state: bool = False):
     """Devices, with (for the root poll) the facts about their updates annotated in the same query."""
     devices = Device.objects.all()
-    return devices.annotate(ddi_update_facts=RawSQL(FACTS_SQL, ())) if with_state else devices
+    if not with_state:
+        return devices
+    # The decision's updates come in the same query too (rollouts.prefetch): a poll is one query.
+    return with_current_updates(devices.annotate(ddi_update_facts=RawSQL(FACTS_SQL, ())))
 
 
 def facts_of(device: Device) -> UpdateFacts:
