@@ -48,6 +48,8 @@ class ObjectActionsMixin:
     #: that build on a model register theirs here, so the model's app need not know them (rollouts links
     #: a release to its rollout). A ModelAdmin that accepts links defines its own list.
     page_links: tuple = ()
+    #: Callables ``(request, obj) -> HTML or None`` adding a section below the form, by the same rule.
+    page_sections: tuple = ()
     change_form_template = "admin/catalog/change_form.html"
 
     class Media:
@@ -104,6 +106,7 @@ class ObjectActionsMixin:
         if obj is not None:
             context["object_action_buttons"] = self.object_action_buttons(request, obj)
             context["object_page_links"] = [link for make in self.page_links if (link := make(request, obj))]
+            context["object_page_sections"] = [html for make in self.page_sections if (html := make(request, obj))]
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url,
                                           obj=obj)
 

@@ -20,6 +20,7 @@ from .verification import VerifyAgainMixin
 class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     form = ReleaseAdminForm
     page_links = []  # filled by apps that build on releases (rollouts/admin/rollouts.py)
+    page_sections = []
     list_display = ("version", "product", "module_name", "status_badge", "artifact_badge", "artifact_size",
                     "created_at")
     list_display_links = ("version",)

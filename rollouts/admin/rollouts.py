@@ -9,6 +9,7 @@ a RolloutEvent naming the user, and the change is also kept in the admin history
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -209,4 +210,22 @@ def release_rollout_links(request, release):
     return "Rollout policy and progress", reverse("admin:rollouts_rollout_change", args=[quote(rollout.pk)])
 
 
+def release_rollout_section(request, release):
+    """The rollout policy on the release page: strategy, state, filters with their dates, phases."""
+    rollout = (Rollout.objects.filter(release=release)
+               .prefetch_related("rollout_filters__filter", "phases").first())
+    if rollout is None or not request.user.has_perm("rollouts.view_rollout"):
+        return None
+    return render_to_string("admin/rollouts/rollout/release_section.html", {
+        "rollout": rollout,
+        "filters": list(rollout.rollout_filters.all()),
+        "phases": sorted(rollout.phases.all(), key=lambda phase: phase.position),
+        "strategy": display.strategy_badge(rollout.strategy),
+        "state": display.state_badge(rollout.state),
+        "policy_url": reverse("admin:rollouts_rollout_change", args=[quote(rollout.pk)]),
+        "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(rollout.pk)]),
+    }, request=request)
+
+
 ReleaseAdmin.page_links.append(release_rollout_links)
+ReleaseAdmin.page_sections.append(release_rollout_section)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from rollouts.models import RolloutEvent, UpdateStatus
+from rollouts.services import transitions
 from tests.factories import UserFactory
 
 from .conftest import page
@@ -138,3 +139,13 @@ def test_the_release_page_hides_the_rollout_link_from_staff_who_may_not_see_roll
 
     assert response.status_code == 200
     assert reverse("admin:rollouts_rollout_change", args=[running.pk]) not in response.content.decode()
+
+
+def test_the_release_page_shows_its_rollout_policy_filters_and_phases(admin_client, running, beta_filter):
+    transitions.set_policy(running, filters=[transitions.FilterSpec(beta_filter)])
+
+    page_html = admin_client.get(reverse("admin:catalog_release_change", args=[running.release.pk])).content.decode()
+
+    assert "Rollout policy" in page_html
+    assert beta_filter.name in page_html
+    assert "10 %" in page_html and "100 %" in page_html and "in force" in page_html
