@@ -48,3 +48,22 @@ def random_file(folder: Path, size: int) -> tuple[Path, str]:
 def upload(path: Path, key: str) -> None:
     client().upload_file(str(path), settings.AWS_STORAGE_BUCKET_NAME, key,
                          Config=TransferConfig(multipart_chunksize=64 * MIB, max_concurrency=2))
+
+
+def release_with_object(folder: Path, size: int, product_key: str, name: str):
+    """A release of product ``product_key`` whose artifact is a random object of ``size`` bytes in the bucket.
+
+    Returns (release, artifact, the object's key, its SHA-256, the local copy's path); the artifact is
+    queued for verification by the run's Celery worker.
+    """
+    from catalog.models import Module, Product
+    from catalog.services import artifacts, releases
+
+    path, sha256 = random_file(folder, size)
+    key = f"bench/{product_key}/{size // MIB}MiB.bin"
+    upload(path, key)
+    product, _ = Product.objects.get_or_create(key=product_key, defaults={"name": name})
+    module = Module.objects.get(product=product, name="default")
+    release = module.releases.first() or releases.register_release(module, "1.0.0")
+    artifact = artifacts.reference(release, settings.AWS_STORAGE_BUCKET_NAME, key, declared_sha256=sha256)
+    return release, artifact, key, sha256, path

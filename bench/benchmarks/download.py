@@ -4,14 +4,13 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
 from django.test import Client
 
 from bench.benchmarks.base import Benchmark, url_exists
 from bench.load import debian_tool, run as load, write_requests
 from bench.measure import PeakMemory
 from bench.report import Table, Verdict, number, ratio, ratio_text
-from bench.storage import random_file, upload
+from bench.storage import release_with_object
 
 MIB = 1024 * 1024
 GB = 1e9
@@ -66,20 +65,15 @@ class Download(Benchmark):
         return "" if debian_tool("curl", "curl") else "curl is not installed and could not be"
 
     def run(self, ctx):
-        from catalog.models import Artifact, Module, Product
-        from catalog.services import artifacts, releases
+        from catalog.models import Artifact
         from catalog.storage import ArtifactStore
         from devices.models import Device
         from devices.tokens import issue_token
 
         size = ctx.config.download_bytes
-        path, sha256 = random_file(ctx.out / "objects", size)
-        key = f"bench/download/{size // MIB}MiB.bin"
-        upload(path, key)
-        product, _ = Product.objects.get_or_create(key="bench-download", defaults={"name": "Download bench"})
-        module = Module.objects.get(product=product, name="default")
-        release = module.releases.first() or releases.register_release(module, "1.0.0")
-        artifact = artifacts.reference(release, settings.AWS_STORAGE_BUCKET_NAME, key, declared_sha256=sha256)
+        release, artifact, key, _, _ = release_with_object(ctx.out / "objects", size, "bench-download",
+                                                           "Download bench")
+        product = release.product
         deadline = time.monotonic() + 600
         while Artifact.objects.get(pk=artifact.pk).state != "verified":
             if time.monotonic() > deadline:

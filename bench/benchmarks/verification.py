@@ -9,7 +9,7 @@ from django.db import transaction
 from bench.benchmarks.base import Benchmark
 from bench.measure import PeakMemory
 from bench.report import Table, Verdict, number, ratio, ratio_text
-from bench.storage import client, random_file, upload
+from bench.storage import client, release_with_object
 
 MIB = 1024 * 1024
 GB = 1e9
@@ -57,18 +57,12 @@ class Verification(Benchmark):
              f"{REPEATS} runs; the task's time is from its start to its verdict, both written by the worker.")
 
     def run(self, ctx):
-        from catalog.models import Artifact, Module, Product
-        from catalog.services import artifacts, releases
+        from catalog.models import Artifact
         from catalog.services.verification import request_verification
 
         size = ctx.config.verify_bytes
-        path, sha256 = random_file(ctx.out / "objects", size)
-        key = f"bench/verification/{size // MIB}MiB.bin"
-        upload(path, key)
-        product, _ = Product.objects.get_or_create(key="bench-verification", defaults={"name": "Verification bench"})
-        module = Module.objects.get(product=product, name="default")
-        release = module.releases.first() or releases.register_release(module, "1.0.0")
-        artifact = artifacts.reference(release, settings.AWS_STORAGE_BUCKET_NAME, key, declared_sha256=sha256)
+        _, artifact, key, _, path = release_with_object(ctx.out / "objects", size, "bench-verification",
+                                                        "Verification bench")
 
         task_seconds, growth = [], []
         for attempt in range(REPEATS):
