@@ -51,13 +51,17 @@ def _retry_after(now: float) -> int:
 class Admission:
     request: Verdict  # the device's requests this window, this one included
     address: Verdict  # the bad tokens its address sent this window (read only)
+    reads: dict  # the cache values asked for with ``also_read``, by key (None when absent)
 
 
-def admit(device_id, address: str, limit: int, failure_limit: int, now: float | None = None) -> Admission:
+def admit(device_id, address: str, limit: int, failure_limit: int, now: float | None = None,
+          also_read: tuple = ()) -> Admission:
     """Count a device's request and read its address's bad tokens, in one Redis round trip.
 
     The address is refused once ``failure_limit`` bad tokens came from it this
     window, even with a valid token, so that guessing cannot succeed by persisting.
+    The cache keys ``also_read`` are read in the same round trip, for the endpoint
+    that needs them next (the check-in's rollout policy generation).
     """
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
@@ -66,13 +70,21 @@ def admit(device_id, address: str, limit: int, failure_limit: int, now: float | 
     if isinstance(backend, RedisCache):
         device_key, failure_key = backend.make_and_validate_key(device_key), backend.make_and_validate_key(failure_key)
         with backend._cache.get_client(device_key, write=True).pipeline(transaction=False) as pipe:
-            count, _, failures = pipe.incr(device_key).expire(device_key, WINDOW_SECONDS * 2).get(failure_key).execute()
+            pipe.incr(device_key).expire(device_key, WINDOW_SECONDS * 2).get(failure_key)
+            for key in also_read:
+                pipe.get(backend.make_and_validate_key(key))
+            count, _, failures, *values = pipe.execute()
         failures = int(failures or 0)
+        loads = backend._cache._serializer.loads
+        reads = {key: None if value is None else loads(value) for key, value in zip(also_read, values)}
     else:
         count = _increment(device_key, timeout=WINDOW_SECONDS * 2)
         failures = backend.get(failure_key) or 0
+        found = backend.get_many(also_read) if also_read else {}
+        reads = {key: found.get(key) for key in also_read}
     retry_after = _retry_after(now)
-    return Admission(Verdict(count <= limit, count, retry_after), Verdict(failures < failure_limit, failures, retry_after))
+    return Admission(Verdict(count <= limit, count, retry_after),
+                     Verdict(failures < failure_limit, failures, retry_after), reads)
 
 
 def count_failed_authentication(address: str, limit: int, now: float | None = None) -> Verdict:

@@ -10,6 +10,7 @@ digits of MD5("<release id>:<uid>") read as an unsigned 32-bit integer, modulo
 
 import hashlib
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import CharField, Func, IntegerField, Value
 from django.db.models.functions import Concat
@@ -22,6 +23,7 @@ def bucket_of(release_id, uid: str) -> int:
     return int(digest[:8], 16) % BUCKETS
 
 
+@lru_cache(maxsize=1024)  # a handful of phase percentages, read for every release on every check-in
 def buckets_for(percentage) -> int:
     """How many buckets a percentage covers: 1 % is 100 buckets, 0.01 % is one."""
     return int(Decimal(str(percentage)) * BUCKETS / 100)

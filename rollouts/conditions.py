@@ -27,6 +27,7 @@ agreement.
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Func, Q, Value
@@ -134,6 +135,12 @@ def parse_field(name) -> FieldRef:
     raise ValueError(
         "unknown field; use product, uid, tags, agent_version, attributes.<key> or installed.<module>"
     )
+
+
+@lru_cache(maxsize=4096)
+def _validated_field(name: str) -> FieldRef:
+    """``parse_field`` of a validated condition's field, parsed once: the decision reads it on every check-in."""
+    return parse_field(name)
 
 
 # --- JSON-semantics comparisons -------------------------------------------------------------
@@ -319,7 +326,7 @@ def matches(conditions, facts: DeviceFacts) -> bool:
     """True when every condition holds for the device (conditions already validated)."""
     for condition in conditions:
         op = OPERATORS[condition["op"]]
-        actual = parse_field(condition["field"]).read(facts)
+        actual = _validated_field(condition["field"]).read(facts)
         if not op.python(actual, condition.get("value")):
             return False
     return True
@@ -335,7 +342,7 @@ def to_q(conditions, distinct_values: ValuesOf) -> Q:
     query = ~Q(pk__in=[])
     for condition in conditions:
         op = OPERATORS[condition["op"]]
-        query &= op.sql(parse_field(condition["field"]), condition.get("value"), distinct_values)
+        query &= op.sql(_validated_field(condition["field"]), condition.get("value"), distinct_values)
     return query
 
 

@@ -1,7 +1,9 @@
 """The rollout policy of a product as plain data, built in three queries and cached in Redis.
 
-A check-in reads the snapshot of the device's product from the shared cache
-(two cache reads, no SQL). The snapshot lives under a per-product generation
+A check-in reads the snapshot of the device's product from the shared cache,
+no SQL: the generation comes with the device's rate limit in one Redis round
+trip (``for_device``), and the snapshot of that generation is kept unpickled in
+each process. The snapshot lives under a per-product generation
 key; every change to a release, artifact, rollout, rollout filter, phase or
 device filter sets a new generation once the transaction commits (see
 rollouts.signals), so the next check-in rebuilds it. A snapshot built from rows
@@ -15,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -70,7 +73,8 @@ class ReleasePolicy:
     specification: object
     custom_info: str
 
-    @property
+    # Cached on the snapshot (which is immutable): the decision reads them for every release on every check-in.
+    @cached_property
     def phase_percentage(self) -> Decimal:
         """The share of devices the rollout reaches now: the phase in force, 100 % without phases.
 
@@ -79,7 +83,12 @@ class ReleasePolicy:
         phase = self.phase_in_force
         return FULL_PERCENTAGE if phase is None else phase.percentage
 
-    @property
+    @cached_property
+    def phase_percentage_text(self) -> str:
+        """The phase percentage as people write it: ``1``, ``12.5``."""
+        return f"{self.phase_percentage.normalize():f}"
+
+    @cached_property
     def phase_in_force(self) -> PhasePolicy | None:
         if not self.phases:
             return None
@@ -171,13 +180,13 @@ def for_release(release) -> ReleasePolicy:
 
 # --- the per-product cache -------------------------------------------------------------------
 
-def _generation_key(product_id) -> str:
+def generation_key(product_id) -> str:
     return f"rollouts:policy:{product_id}:generation"
 
 
-def _generation(product_id) -> str:
-    key = _generation_key(product_id)
-    generation = cache.get(key)
+def _generation(product_id, known: str | None = None) -> str:
+    key = generation_key(product_id)
+    generation = known or cache.get(key)
     if generation is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
         generation = cache.get(key)
@@ -187,7 +196,7 @@ def _generation(product_id) -> str:
 def invalidate(*product_ids) -> None:
     """Make the next read of these products' policy rebuild it."""
     for product_id in product_ids:
-        cache.set(_generation_key(product_id), uuid.uuid4().hex, timeout=None)
+        cache.set(generation_key(product_id), uuid.uuid4().hex, timeout=None)
 
 
 # Snapshots this process has already unpickled, by cache key (product and generation) with
@@ -198,9 +207,12 @@ _local_snapshots: dict[str, tuple[float, "ProductPolicy"]] = {}
 LOCAL_SNAPSHOTS_MAX = 256
 
 
-def for_product(product_id) -> ProductPolicy:
-    """The cached snapshot of the product's offerable releases (built on a miss)."""
-    snapshot_key = f"rollouts:policy:{product_id}:{_generation(product_id)}"
+def for_product(product_id, generation: str | None = None) -> ProductPolicy:
+    """The cached snapshot of the product's offerable releases (built on a miss).
+
+    ``generation``: the product's policy generation when the caller already read it.
+    """
+    snapshot_key = f"rollouts:policy:{product_id}:{_generation(product_id, generation)}"
     now = time.monotonic()
     local = _local_snapshots.get(snapshot_key)
     if local is not None and local[0] > now:
@@ -213,3 +225,16 @@ def for_product(product_id) -> ProductPolicy:
         _local_snapshots.clear()
     _local_snapshots[snapshot_key] = (now + settings.OTA_POLICY_CACHE_TTL, snapshot)
     return snapshot
+
+
+def for_device(device) -> ProductPolicy:
+    """``for_product`` of the device's product, with the generation its request's authentication
+    read in the rate limit's Redis round trip when it did (``device_cache_keys``): a check-in
+    then makes one Redis round trip in all."""
+    known = getattr(device, "prefetched_cache", {}).get(generation_key(device.product_id))
+    return for_product(device.product_id, known)
+
+
+def device_cache_keys(device) -> tuple:
+    """The cache keys ``for_device`` can use, for the device authentication to read ahead."""
+    return (generation_key(device.product_id),)

@@ -85,6 +85,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache holds rollout policy snapshots and rate-limit counters, which every
 # web and worker process must share: never a per-process cache.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "otaportal.cache.SharedClientRedisCache"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

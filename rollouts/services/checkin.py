@@ -1,9 +1,9 @@
 """A device checks in: record what it reports (only when it changed), decide, and make the offer.
 
-A device that reports nothing new and has nothing to do costs the token lookup,
-two cache reads and no write; a device with an offer costs one more query (its
-updates of the releases still in the running) and, the first time only, the
-DeviceUpdate insert.
+A device that reports nothing new costs one query (the token lookup, which
+brings the device's updates along: rollouts.prefetch), one Redis round trip (its
+rate limit and its product's policy generation) and no write; the first offer of
+a release also inserts the DeviceUpdate and its event.
 """
 
 from dataclasses import dataclass

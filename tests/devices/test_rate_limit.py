@@ -85,3 +85,27 @@ def test_other_cache_backends_count_the_same(settings):
 
     assert [verdict.count for verdict in verdicts] == [1, 2, 3]
     assert [verdict.allowed for verdict in verdicts] == [True, True, False]
+
+
+def test_admission_reads_the_asked_cache_keys_with_the_count():
+    from django.core.cache import cache
+
+    cache.set("ota:test:generation", "abc123", timeout=60)
+
+    admission = ratelimit.admit("d5", "192.0.2.7", limit=5, failure_limit=5,
+                                also_read=("ota:test:generation", "ota:test:absent"))
+
+    assert admission.request.count == 1
+    assert admission.reads == {"ota:test:generation": "abc123", "ota:test:absent": None}
+
+
+def test_other_cache_backends_read_the_asked_keys_too(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import caches
+
+    caches["default"].set("ota:test:generation", "abc123")
+
+    admission = ratelimit.admit("d6", "192.0.2.8", limit=5, failure_limit=5,
+                                also_read=("ota:test:generation", "ota:test:absent"))
+
+    assert admission.reads == {"ota:test:generation": "abc123", "ota:test:absent": None}

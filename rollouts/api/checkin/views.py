@@ -11,6 +11,7 @@ from devices.api.authentication import DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
 from devices.models import Device
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
+from rollouts import policy
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
 from rollouts.prefetch import with_current_updates
@@ -41,10 +42,14 @@ def offer_body(request, offer) -> dict:
 
 
 class CheckInAuthentication(DeviceTokenAuthentication):
-    """The device token, with the device's current updates read in the same query (rollouts.prefetch)."""
+    """The device token, with the device's current updates read in the same query (rollouts.prefetch)
+    and its product's policy generation in the rate limit's Redis round trip (rollouts.policy)."""
 
     def devices(self):
         return with_current_updates(Device.objects.all())
+
+    def cache_keys(self, device) -> tuple:
+        return policy.device_cache_keys(device)
 
 
 class CheckInView(DeviceEndpoint, APIView):

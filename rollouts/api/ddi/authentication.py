@@ -20,6 +20,7 @@ from rest_framework import authentication, exceptions, permissions
 from devices import gateway_tokens, tokens
 from devices.api.authentication import admit, client_address, refuse_bad_token
 from devices.models import Device, GatewayToken
+from rollouts import policy
 from rollouts.services.ddi.controller import controllers
 
 TARGET_TOKEN, GATEWAY_TOKEN = "TargetToken", "GatewayToken"
@@ -49,13 +50,16 @@ class DdiAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"Use {TARGET_TOKEN} or {GATEWAY_TOKEN} authorization.")
         seen_from = client_address(request)
         address = seen_from or "unknown"
-        queryset = controllers(with_state=getattr(view, "needs_controller_state", False))
+        with_state = getattr(view, "needs_controller_state", False)
+        queryset = controllers(with_state=with_state)
         if scheme.lower() == TARGET_TOKEN.lower():
             controller = self._target(credentials, controller_id, queryset, address)
         else:
             controller = self._gateway(credentials, controller_id, queryset, address)
         if controller.device is not None:
-            admit(request, controller.device, address)
+            # The root poll decides: its policy generation comes with the rate limit's round trip.
+            admit(request, controller.device, address,
+                  policy.device_cache_keys(controller.device) if with_state else ())
             tokens.mark_seen(controller.device, seen_from)
         return controller.device, controller
 
