@@ -26,7 +26,9 @@ def authenticate(plaintext: str, queryset=None) -> Device | None:
     if prefix is None:
         return None
     devices = Device.objects.all() if queryset is None else queryset
-    device = devices.select_related("product").filter(token_prefix=prefix, is_active=True).first()
+    # The prefix is unique: no ORDER BY (``first()`` would sort by uid on every device request).
+    matches = devices.select_related("product").filter(token_prefix=prefix, is_active=True).order_by()[:1]
+    device = next(iter(matches), None)
     if device is None or not secrets.matches(plaintext, device.token_digest):
         return None
     return device

@@ -1,9 +1,11 @@
-"""The root poll costs the same queries whatever the fleet: one idle, two with an update pending."""
+"""The root poll costs one query whatever the fleet: idle, with an update pending, or resuming one."""
 
 import pytest
 
 from devices.models import Device
 from rollouts.models import DeviceUpdate, UpdateStatus
+from rollouts.services import transitions
+from rollouts.services.feedback import report_status
 from tests.factories import DeviceFactory
 
 from .conftest import base_url
@@ -67,3 +69,17 @@ def test_a_not_modified_poll_takes_the_same_queries(polled, fleet_size, django_a
         response = client.get(base_url(device.uid), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert response.status_code == 304
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_poll_resuming_a_started_update_takes_one_query_too(polled, fleet_size, django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="1.0.0")
+    update = DeviceUpdate.objects.get(device=device)
+    report_status(update, UpdateStatus.DOWNLOADING)
+    transitions.pause(update.release.rollout, "looking into reports")  # no offer: the started update is resumed
+    client.get(base_url(device.uid))
+
+    with django_assert_num_queries(1):
+        response = client.get(base_url(device.uid))
+
+    assert f"/deploymentBase/{update.pk}" in response.json()["_links"]["deploymentBase"]["href"]

@@ -138,6 +138,18 @@ def test_a_started_update_stays_deployable_when_its_rollout_is_paused(device, pe
     assert links(response)["deploymentBase"]["href"].split("?")[0].endswith(f"/deploymentBase/{update.pk}")
 
 
+def test_a_resumed_update_keeps_the_link_it_was_offered_with(device, pending_update, target_client):
+    release, update = pending_update
+    transitions.set_policy(release.rollout, update_type="attempt")
+    offered = links(poll(target_client(device), device))["deploymentBase"]["href"]
+    report_status(update, UpdateStatus.DOWNLOADING)
+    transitions.pause(release.rollout, "looking into reports")
+
+    resumed = links(poll(target_client(device), device))["deploymentBase"]["href"]
+
+    assert resumed == offered  # same action, same handling and attempt: the same ``c``
+
+
 def test_after_an_installed_update_the_device_is_asked_for_its_attributes_and_sees_the_installed_base(
         device, pending_update, target_client):
     _, update = pending_update

@@ -1,4 +1,4 @@
-"""A DDI controller (a device) polls: what it should do next, in at most two queries.
+"""A DDI controller (a device) polls: what it should do next, in one query.
 
 The root poll reads the device with what DDI needs to know about its updates
 annotated in the same query (``controllers(with_state=True)``), with the
@@ -31,7 +31,7 @@ from django.db.models.expressions import RawSQL
 from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
-from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus
 from rollouts.prefetch import with_current_updates
 from rollouts.services.checkin import make_offer
 
@@ -50,13 +50,23 @@ class UpdateFacts:
     started_id: int | None = None  # downloading, downloaded or installing
     installed_id: int | None = None  # installed or committed
     attributes_due: bool = False  # installed since the device last sent its attributes
+    started_attempt: int | None = None  # the started update's attempt and handling: its deploymentBase's ``c``
+    started_update_type: str = "forced"
 
     @classmethod
     def parse(cls, text: str | None) -> "UpdateFacts":
         if not text:
             return cls()
-        cancel, started, installed, due = (int(part) if part else None for part in text.split("|"))
-        return cls(cancel, started, installed, due is not None)
+        cancel, started, installed, due, started_details = text.split("|")
+        attempt, update_type = (None, "forced")
+        if started_details:
+            _, attempt_text, update_type = started_details.split(":")
+            attempt = int(attempt_text)
+        return cls(_id(cancel), _id(started), _id(installed), bool(due), attempt, update_type)
+
+
+def _id(text: str) -> int | None:
+    return int(text) if text else None
 
 
 def _in(statuses) -> str:
@@ -64,25 +74,37 @@ def _in(statuses) -> str:
 
 
 def _facts_sql() -> str:
-    """One aggregate over the device's updates, as ``cancel|started|installed|due`` ids.
+    """One aggregate over the device's updates, as ``cancel|started|installed|due|started details``.
+
+    The first four are update ids; the details of the started update are
+    ``<its id, zero-padded>:<attempt>:<update type>``, so that the text maximum
+    is the same row as the id maximum and a poll that resumes a started update
+    needs no second query for its handling.
 
     A single subquery with plain SQL: five ORM subqueries cost more to build and
     to plan (about 6 ms together) than the poll spends on everything else.
-    CASE rather than FILTER and text rather than an array: SQLite runs it too.
+    CASE rather than FILTER, text rather than an array, and padding with
+    ``substr`` rather than ``lpad``: SQLite runs it too.
     """
-    update = DeviceUpdate._meta.db_table
+    update, rollout = DeviceUpdate._meta.db_table, Rollout._meta.db_table
     success, started = _in(SUCCESS_STATUSES), _in(STARTED_STATUSES)
+    started_when = f"u.status IN ({started})"
     parts = [
         # An update canceled, offered again and canceled again needs a new answer: compare with finished_at.
         f"u.status = '{UpdateStatus.CANCELED}' AND (u.cancel_acknowledged_at IS NULL "
         f"OR u.cancel_acknowledged_at < u.finished_at)",
-        f"u.status IN ({started})",
+        started_when,
         f"u.status IN ({success})",
         f"u.status IN ({success}) AND u.attributes_sent_at IS NULL",
     ]
-    columns = " || '|' || ".join(f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts)
+    columns = [f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts]
+    padded_id = f"substr('{'0' * 20}' || CAST(u.id AS TEXT), length(CAST(u.id AS TEXT)) + 1)"
+    details = f"{padded_id} || ':' || CAST(u.attempt AS TEXT) || ':' || COALESCE(r.update_type, 'forced')"
+    columns.append(f"COALESCE(MAX(CASE WHEN {started_when} THEN {details} END), '')")
     device = Device._meta.db_table
-    return f'(SELECT {columns} FROM {update} u WHERE u.device_id = "{device}"."id")'
+    joined = " || '|' || ".join(columns)
+    return (f"(SELECT {joined} FROM {update} u "
+            f'LEFT JOIN {rollout} r ON r.release_id = u.release_id WHERE u.device_id = "{device}"."id")')
 
 
 FACTS_SQL = _facts_sql()
@@ -135,7 +157,7 @@ def poll(device: Device) -> ControllerState:
     """The controller's next step; makes the decision's offer as check-in does (first time only)."""
     facts = facts_of(device)
     cancel_id = facts.cancel_id
-    deployment = _deployment(device, facts.started_id)
+    deployment = _deployment(device, facts)
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
@@ -147,18 +169,16 @@ def poll(device: Device) -> ControllerState:
     )
 
 
-def _deployment(device: Device, started_id: int | None) -> Deployment | None:
+def _deployment(device: Device, facts: UpdateFacts) -> Deployment | None:
     decision = decide(device)
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update
         return Deployment(update.pk, resource_hash(update.pk, offer.release.update_type, update.attempt))
-    if started_id is None:
+    if facts.started_id is None:
         return None
-    update = DeviceUpdate.objects.select_related("release__rollout").filter(pk=started_id).first()
-    if update is None:
-        return None
-    return Deployment(update.pk, resource_hash(update.pk, update_type_of(update), update.attempt))
+    return Deployment(facts.started_id,
+                      resource_hash(facts.started_id, facts.started_update_type, facts.started_attempt))
 
 
 def update_type_of(update: DeviceUpdate) -> str:
