@@ -46,6 +46,16 @@ def with_current_updates(devices):
     return devices.annotate(**{ANNOTATION: RawSQL(sql, (), output_field=models.JSONField())})
 
 
+@cache
+def devices_with_current_updates():
+    """Every device, with ``current_updates``: the check-in's token lookup, built once per process.
+
+    A queryset is never changed by what is chained on it (each filter clones it),
+    and building the annotation on every request cost about a tenth of a millisecond.
+    """
+    return with_current_updates(Device.objects.all())
+
+
 def current_updates(device, release_ids=None) -> dict | None:
     """{release id: DeviceUpdate} from the annotation (only ``release_ids`` when given), or None
     when the device was read without it."""

@@ -115,7 +115,7 @@ def dry_run(release, *, percentage=None, phase=None, strategy=None, now: datetim
     strategy = strategy or _strategy_for(release_policy)
     blockers = []
     for name, rule in decision.RULES[:3]:
-        passed, why = rule(release_policy, decision.Subject(_release_facts(release_policy), {}, now))
+        passed, why = rule(release_policy, decision.Subject(decision.release_facts(release_policy), {}, now))
         if not passed:
             blockers.append(f"{name}: {why}")
     count = _count_in_sql if connection.vendor == "postgresql" else _count_in_python
@@ -163,8 +163,3 @@ def _count_in_python(release_policy, strategy, percentage, now) -> dict:
         if phase is not None:
             counts[(subject.facts.installed.get(release_policy.module), phase)] += 1
     return counts
-
-
-def _release_facts(release_policy) -> conditions.DeviceFacts:
-    # The release rules look only at the release; the product rule needs the product key.
-    return conditions.DeviceFacts(uid="", product_key=release_policy.product_key)

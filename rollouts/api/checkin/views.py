@@ -9,12 +9,11 @@ from rest_framework.views import APIView
 
 from devices.api.authentication import DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
-from devices.models import Device
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import policy
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
-from rollouts.prefetch import with_current_updates
+from rollouts.prefetch import devices_with_current_updates
 from rollouts.services import checkin, feedback
 
 from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
@@ -46,7 +45,7 @@ class CheckInAuthentication(DeviceTokenAuthentication):
     and its product's policy generation in the rate limit's Redis round trip (rollouts.policy)."""
 
     def devices(self):
-        return with_current_updates(Device.objects.all())
+        return devices_with_current_updates()
 
     def cache_keys(self, device) -> tuple:
         return policy.device_cache_keys(device)

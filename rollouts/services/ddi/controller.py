@@ -25,6 +25,7 @@ hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.db.models.expressions import RawSQL
 
@@ -110,8 +111,13 @@ def _facts_sql() -> str:
 FACTS_SQL = _facts_sql()
 
 
+@cache
 def controllers(with_state: bool = False):
-    """Devices, with (for the root poll) the facts about their updates annotated in the same query."""
+    """Devices, with (for the root poll) the facts about their updates annotated in the same query.
+
+    Built once per process: what is chained on a queryset clones it, and building
+    the annotations on every poll cost more than cloning them.
+    """
     devices = Device.objects.all()
     if not with_state:
         return devices
