@@ -159,7 +159,10 @@ def _machine_line(info: dict) -> str:
 
 
 def render(sections: list[Section], *, header: str, images_prefix: str) -> str:
-    lines = [header, "", "## Summary", "", "| benchmark | bar | result | |", "|---|---|---|---|"]
+    lines = [header, "", "## Summary", "",
+             "Each result is against its bar; why a bar is missed, and what was done about it, is told under "
+             "[What was slow](#what-was-slow-and-what-was-done-about-it) at the end.", "",
+             "| benchmark | bar | result | |", "|---|---|---|---|"]
     for section in sections:
         if section.missing:
             lines.append(f"| {section.title} | – | not measured: {section.missing} | |")
