@@ -213,12 +213,14 @@ def _candidates(snapshot: policy.ProductPolicy) -> tuple:
     cached = _candidates_by_product.get(snapshot.product_id)
     if cached is not None and cached[0] is snapshot:
         return cached[1]
-    candidates = tuple(
-        release for release in snapshot.releases
-        if all(rule(release, Subject(release_facts(release), {}, None))[0] for rule in _RELEASE_RULE_FUNCTIONS)
-    )
+    candidates = tuple(release for release in snapshot.releases if _passes_release_rules(release))
     _candidates_by_product[snapshot.product_id] = (snapshot, candidates)
     return candidates
+
+
+def _passes_release_rules(release: ReleasePolicy) -> bool:
+    subject = Subject(release_facts(release), {}, None)  # these rules never read the time or the updates
+    return all(rule(release, subject)[0] for rule in _RELEASE_RULE_FUNCTIONS)
 
 
 def _passes_device_rules(release: ReleasePolicy, subject: Subject) -> bool:
