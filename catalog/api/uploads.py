@@ -1,15 +1,19 @@
 """Receiving artifact bytes over HTTP: streamed to a temporary file, never past OTA_MAX_ARTIFACT_SIZE.
 
 Django's upload handlers do the streaming for multipart bodies and, through
-DRF's FileUploadParser, for raw ``application/octet-stream`` bodies. A size cap
-handler goes first in the chain: it refuses a declared Content-Length over the
-limit before reading anything, and stops the stream as soon as more bytes than
-the limit have arrived, closing (and so deleting) the partial temporary file.
+DRF's FileUploadParser, for raw ``application/octet-stream`` bodies. The chain
+starts with otaportal.uploads' check that the body is as long as its
+Content-Length, then a size cap handler: it refuses a declared Content-Length
+over the limit before reading anything, and stops the stream as soon as more
+bytes than the limit have arrived, closing (and so deleting) the partial
+temporary file.
 """
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from rest_framework import exceptions, parsers
+
+from otaportal.uploads import CompleteBodyUploadHandler, discard_files
 
 
 class ArtifactTooLarge(exceptions.APIException):
@@ -32,23 +36,18 @@ class SizeCapUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > self.limit:
-            self._discard_partial_files()
+            discard_files(self.request.upload_handlers)
             raise ArtifactTooLarge(self.limit)
         return raw_data
 
     def file_complete(self, file_size):
         return None
 
-    def _discard_partial_files(self):
-        for handler in self.request.upload_handlers:
-            partial = getattr(handler, "file", None)
-            if handler is not self and partial is not None:
-                partial.close()
-
 
 def stream_to_disk(django_request) -> None:
     """Make this request's uploads go to a temporary file under the size cap (call before parsing)."""
     django_request.upload_handlers = [
+        CompleteBodyUploadHandler(django_request),
         SizeCapUploadHandler(django_request, settings.OTA_MAX_ARTIFACT_SIZE),
         TemporaryFileUploadHandler(django_request),
     ]

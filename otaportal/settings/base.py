@@ -126,6 +126,13 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             # Artifacts are immutable: a key is never written twice.
+# A form upload whose body ended before its Content-Length is refused (otaportal/uploads.py).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-handlers
+FILE_UPLOAD_HANDLERS = [
+    "otaportal.uploads.CompleteBodyUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
             "file_overwrite": False,
         },
     }

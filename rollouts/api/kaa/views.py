@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from catalog.api.authentication import BearerTokenAuthentication
 from catalog.api.permissions import ModelPermissions, TokenScopes
+from catalog.api.uploads import stream_to_disk
 from catalog.models import Artifact, Release, Scope
 from catalog.services import artifacts
 from catalog.services.releases import ReleaseExists
@@ -143,6 +144,7 @@ class SoftwareFilesView(KaaView):
     def put(self, request, appName, softwareVersion):
         release = software.get_software(appName, softwareVersion)
         body = FileUploadSerializer(data=request.data)
+        stream_to_disk(request._request)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         artifacts.upload(release, upload, upload.name)
