@@ -10,8 +10,14 @@ rollouts.signals), so the next check-in rebuilds it. A snapshot built from rows
 read just before a change lands under the old generation, which nobody reads
 any more. A time-to-live (``OTA_POLICY_CACHE_TTL``) bounds the damage of a
 change made without signals (a bulk ``update()``).
+
+Building a product's snapshot never fails as a whole: a release whose policy cannot be built or
+pickled (a specification nested too deep, written around validation) is left out, logged, and
+recorded under ``left_out_key`` for the admin's release page (``left_out``).
 """
 
+import logging
+import pickle
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +33,8 @@ from catalog.models import Release
 from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy
 
 FULL_PERCENTAGE = Decimal(100)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,12 @@ def offerable(queryset):
 
 def build(releases) -> list[ReleasePolicy]:
     """ReleasePolicy for every release of the queryset, in three queries whatever their number."""
+    rows, filters, phases = _load(releases)
+    return [_release_policy(release, filters, phases) for release in rows]
+
+
+def _load(releases) -> tuple[list, dict, dict]:
+    """The releases with their product, module, rollout and artifact; their filters and phases by rollout."""
     rows = list(
         releases.select_related("product", "module", "rollout", "artifact").order_by("-version_key", "-version")
     )
@@ -131,7 +145,28 @@ def build(releases) -> list[ReleasePolicy]:
         ))
     for phase in RolloutPhase.objects.filter(rollout_id__in=rollout_ids).order_by("position"):
         phases.setdefault(phase.rollout_id, []).append(PhasePolicy(phase.position, phase.percentage))
-    return [_release_policy(release, filters, phases) for release in rows]
+    return rows, filters, phases
+
+
+def build_snapshot(product_id) -> tuple[ProductPolicy, dict[str, str]]:
+    """The product's snapshot of offerable releases, and why each release left out of it was left out.
+
+    A release is left out when its policy cannot be built or pickled into the cache: one release's
+    data must never take every check-in of its product down.
+    """
+    rows, filters, phases = _load(offerable(Release.objects.filter(product_id=product_id)))
+    policies, left_out = [], {}
+    for release in rows:
+        try:
+            release_policy = _release_policy(release, filters, phases)
+            # Pickled as the cache will pickle it, inside a snapshot, to fail here rather than there.
+            pickle.dumps(ProductPolicy(product_id, (release_policy,)), pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # any failure of one release's data: see the docstring
+            logger.exception("Release %s is left out of the rollout policy of product %s", release.pk, product_id)
+            left_out[str(release.pk)] = f"{type(error).__name__}: {error}"
+            continue
+        policies.append(release_policy)
+    return ProductPolicy(product_id, tuple(policies)), left_out
 
 
 def _rollout_of(release):
@@ -193,6 +228,15 @@ def _generation(product_id, known: str | None = None) -> str:
     return generation
 
 
+def left_out_key(product_id) -> str:
+    return f"rollouts:policy:{product_id}:left-out"
+
+
+def left_out(release) -> str | None:
+    """Why the release was left out of its product's last snapshot, if it was."""
+    return (cache.get(left_out_key(release.product_id)) or {}).get(str(release.pk))
+
+
 def invalidate(*product_ids) -> None:
     """Make the next read of these products' policy rebuild it."""
     for product_id in product_ids:
@@ -219,8 +263,13 @@ def for_product(product_id, generation: str | None = None) -> ProductPolicy:
         return local[1]
     snapshot = cache.get(snapshot_key)
     if snapshot is None:
-        snapshot = ProductPolicy(product_id, tuple(build(offerable(Release.objects.filter(product_id=product_id)))))
+        snapshot, failures = build_snapshot(product_id)
         cache.set(snapshot_key, snapshot, timeout=settings.OTA_POLICY_CACHE_TTL)
+        # Kept until the next snapshot says otherwise: the admin shows it as long as it holds.
+        if failures:
+            cache.set(left_out_key(product_id), failures, timeout=None)
+        else:
+            cache.delete(left_out_key(product_id))
     if len(_local_snapshots) >= LOCAL_SNAPSHOTS_MAX:
         _local_snapshots.clear()
     _local_snapshots[snapshot_key] = (now + settings.OTA_POLICY_CACHE_TTL, snapshot)

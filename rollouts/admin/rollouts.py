@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.releases import ReleaseAdmin
+from rollouts import policy
 from rollouts.models import Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
 from rollouts.services import transitions
 from rollouts.services.dry_run import dry_run
@@ -211,7 +212,8 @@ def release_rollout_links(request, release):
 
 
 def release_rollout_section(request, release):
-    """The rollout policy on the release page: strategy, state, filters with their dates, phases."""
+    """The rollout policy on the release page: strategy, state, filters with their dates, phases, and
+    why the release is left out of its product's offers when its policy could not be cached."""
     rollout = (Rollout.objects.filter(release=release)
                .prefetch_related("rollout_filters__filter", "phases").first())
     if rollout is None or not request.user.has_perm("rollouts.view_rollout"):
@@ -222,6 +224,7 @@ def release_rollout_section(request, release):
         "phases": sorted(rollout.phases.all(), key=lambda phase: phase.position),
         "strategy": display.strategy_badge(rollout.strategy),
         "state": display.state_badge(rollout.state),
+        "left_out": policy.left_out(release),
         "policy_url": reverse("admin:rollouts_rollout_change", args=[quote(rollout.pk)]),
         "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(rollout.pk)]),
     }, request=request)

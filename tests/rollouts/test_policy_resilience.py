@@ -1,0 +1,67 @@
+"""One release's data never takes its product's check-ins down: it is left out of the policy and shown in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Release
+from rollouts.models import DeviceUpdate
+
+pytestmark = pytest.mark.django_db
+
+CHECK_IN = "/api/v1/device/check-in"
+REPORT = {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}
+# Deep enough that pickling it into the cache recurses too far, shallow enough to be read back
+# (pickle spends two levels of recursion per level of JSON, json one).
+TOO_DEEP_FOR_PICKLE = 700
+
+
+def nested(depth):
+    value = "leaf"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.fixture
+def broken_release(offerable_release):
+    """An offerable release whose specification was written straight to the database, around validation."""
+    release = offerable_release("3.0.0")
+    Release.objects.filter(pk=release.pk).update(specification=nested(TOO_DEEP_FOR_PICKLE))
+    return release
+
+
+def test_check_ins_of_a_product_with_an_unpicklable_release_still_answer(device_api, broken_release):
+    responses = [device_api.post(CHECK_IN, REPORT, format="json") for _ in range(3)]
+
+    assert [response.status_code for response in responses] == [204, 204, 204]
+    assert not DeviceUpdate.objects.exists()
+
+
+def test_the_other_releases_of_the_product_are_still_offered(device_api, offerable_release, broken_release):
+    offerable_release("2.0.0")
+
+    response = device_api.post(CHECK_IN, REPORT, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["version"] == "2.0.0"
+
+
+def test_the_release_page_shows_why_the_release_is_not_offered(admin_client, device_api, broken_release):
+    device_api.post(CHECK_IN, REPORT, format="json")
+
+    response = admin_client.get(reverse("admin:catalog_release_change", args=[broken_release.pk]))
+
+    assert response.status_code == 200
+    assert "could not be cached (RecursionError" in response.content.decode()
+
+
+def test_the_error_leaves_the_release_page_once_the_release_is_fixed(admin_client, device_api, broken_release):
+    device_api.post(CHECK_IN, REPORT, format="json")
+    broken_release.specification = {"mode": "eco"}
+    broken_release.save()  # a new policy generation: the next check-in builds again
+
+    device_api.post(CHECK_IN, REPORT, format="json")
+    response = admin_client.get(reverse("admin:catalog_release_change", args=[broken_release.pk]))
+
+    assert "could not be cached" not in response.content.decode()
+    assert DeviceUpdate.objects.get().release == broken_release
