@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["catalog.api.permissions.ModelPermissions"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "otaportal.rest.LimitedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -266,3 +266,11 @@ OTA_ROLLOUT_MIN_OUTCOMES = env.int("OTA_ROLLOUT_MIN_OUTCOMES", default=1)
 OTA_PREVIEW_EXACT_TIMEOUT_MS = env.int("OTA_PREVIEW_EXACT_TIMEOUT_MS", default=500)
 # Tenant path segment of the hawkBit DDI API.
 OTA_DDI_TENANT = env.str("OTA_DDI_TENANT", default="DEFAULT")
+# Limits of every free JSON field (specification, metadata, attributes, conditions…; otaportal.json_limits):
+# levels of nesting, keys in one object, keys and values in all, bytes as compact JSON.
+# Request bodies may nest a few levels deeper than a field, and never hold NUL (\u0000).
+OTA_JSON_MAX_DEPTH = env.int("OTA_JSON_MAX_DEPTH", default=32)
+OTA_JSON_MAX_KEYS = env.int("OTA_JSON_MAX_KEYS", default=256)
+OTA_JSON_MAX_VALUES = env.int("OTA_JSON_MAX_VALUES", default=10000)
+OTA_JSON_MAX_BYTES = env.int("OTA_JSON_MAX_BYTES", default=64 * 1024)
+

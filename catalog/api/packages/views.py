@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer,
 )
-from rest_framework import exceptions, mixins, parsers, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from catalog.api.authentication import (
@@ -19,6 +19,7 @@ from catalog.api.authentication import (
 )
 from catalog.models import Release
 from catalog.services.releases import ReleaseExists, delete_release
+from otaportal.rest import LimitedJSONParser
 
 from .errors import iotda_exception_handler
 from .filtersets import PackageFilterSet
@@ -74,7 +75,7 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     serializer_class = PackageSerializer
     filterset_class = PackageFilterSet
     pagination_class = MarkerPagination
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [LimitedJSONParser]
     lookup_url_kwarg = "package_id"
     lookup_value_regex = "[^/]+"
 

@@ -16,6 +16,7 @@ from catalog.api.uploads import ArtifactTooLarge, RawFileParser, stream_to_disk
 from catalog.models import Release
 from catalog.services import artifacts, releases
 from catalog.storage import StorageError
+from otaportal.rest import LimitedJSONParser
 
 from .filtersets import VersionFilterSet
 from .serializers import (
@@ -65,7 +66,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = VersionFilterSet
     lookup_value_regex = "[^/]+"
     lookup_url_kwarg = "version_id"
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     def get_object(self):
         release_id = release_id_of(self.kwargs[self.lookup_url_kwarg])

@@ -10,13 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices.api.throttling import DeviceRateThrottle
 from devices.downloads import artifact_response
+from otaportal.rest import LimitedJSONParser
 from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus
 from rollouts.services.ddi import actions, controller
@@ -83,7 +83,7 @@ class DdiView(APIView):
     permission_classes = [IsController]
     throttle_classes = [DeviceRateThrottle]
     renderer_classes = [JSONRenderer, HalJSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     def get_exception_handler(self):
         return ddi_exception_handler

@@ -7,7 +7,7 @@ validate the body and call rollouts.services.software.
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from catalog.services import artifacts
 from catalog.services.releases import ReleaseExists
 from catalog.storage import StorageError
 from devices.models import Device
+from otaportal.rest import LimitedJSONParser
 from rollouts.api.openapi import responses_with_errors
 from rollouts.services import software
 
@@ -50,7 +51,7 @@ def answers(*codes, **documented):
 class KaaView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated, ModelPermissions, TokenScopes]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     # What ModelPermissions checks the user's permissions against.
     queryset = Release.objects.all()
     required_scopes: dict[str, str] = {}

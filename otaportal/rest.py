@@ -1,0 +1,27 @@
+"""The JSON request parser of every API surface: bodies within otaportal.json_limits' depth, without NUL.
+
+A body nested thousands of levels deep makes Python's json decoder raise RecursionError, and a
+``\\u0000`` escape decodes into a string PostgreSQL cannot store: both used to answer 500.
+This parser answers ParseError instead, which each surface's exception handler renders in its
+own shape (DRF's ``detail``, Kaa's ``message``, IoTDA's ``error_code``, hawkBit's ExceptionInfo).
+"""
+
+from django.core.exceptions import ValidationError
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from otaportal import json_limits
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limits = json_limits.body_limits()
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"{json_limits.depth_problem(limits)} in the request body.") from None
+        try:
+            json_limits.check(data, limits)
+        except ValidationError as error:
+            raise ParseError(error.message) from None
+        return data
