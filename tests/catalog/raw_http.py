@@ -23,20 +23,25 @@ def multipart_body(parts: list[tuple[str, bytes, str | None]]) -> tuple[str, byt
 
 
 def send_cut_off(server_url: str, method: str, path: str, body: bytes, *, sent: int,
-                 headers: dict[str, str], timeout: float = 10) -> RawResponse:
+                 headers: dict[str, str], hold_open: bool = False, timeout: float = 10) -> RawResponse:
     """Declare ``len(body)`` as Content-Length, send only its first ``sent`` bytes, then end the stream.
 
     The socket is shut for writing, which the server reads as a dropped connection
-    (end of file mid-body) while the answer can still be read.
+    (end of file mid-body) while the answer can still be read. With ``hold_open`` the
+    stream stays open instead: an answer then proves the server stopped reading early.
     """
     address = urlsplit(server_url)
     lines = [f"{method} {path} HTTP/1.1", f"Host: {address.netloc}", f"Content-Length: {len(body)}",
              "Connection: close", *(f"{name}: {value}" for name, value in headers.items())]
     with socket.create_connection((address.hostname, address.port), timeout=timeout) as connection:
         connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body[:sent])
-        connection.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    head, _, payload = answer.partition(b"\r\n\r\n")
-    return RawResponse(status=int(head.split()[1]), body=payload)
+        if not hold_open:
+            connection.shutdown(socket.SHUT_WR)
+        reader = connection.makefile("rb")
+        status = int(reader.readline().split()[1])
+        length = 0
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        return RawResponse(status=status, body=reader.read(length))
