@@ -12,6 +12,9 @@ range (``N-M``, ``N-`` or the suffix ``-N``) is served; a malformed header,
 another unit or several ranges are ignored and the whole file is sent, as the
 RFC allows; ``If-Range`` with a validator that no longer matches (an old ETag
 or date) also gets the whole file, so a client never splices two versions.
+A position of more digits than any file size has (``bytes=<5,000 digits>-``) is
+read as "past the end" without converting it: a first position there answers
+416, a last one or a suffix that long means "to the end" / "the whole file".
 """
 
 import logging
@@ -38,6 +41,9 @@ CHECKSUM_HEADER = "X-Checksum-Sha256"
 STORAGE_RETRY_AFTER_SECONDS = 30
 
 _RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+# More digits than the largest file size (a 64-bit count of bytes) can have.
+_POSITION_DIGITS = 19
+_PAST_ANY_END = 10**_POSITION_DIGITS
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._+-]")
 
 
@@ -55,6 +61,12 @@ class ByteRange:
         return self.end - self.start + 1
 
 
+def _position(digits: str) -> int:
+    """A byte position, or _PAST_ANY_END for one too long to be a position in any file."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= _POSITION_DIGITS else _PAST_ANY_END
+
+
 def parse_range(header: str, size: int) -> ByteRange | None:
     """The single range ``header`` asks for within ``size`` bytes; None means "send the whole file"."""
     match = _RANGE.fullmatch(header or "")
@@ -64,16 +76,16 @@ def parse_range(header: str, size: int) -> ByteRange | None:
     if not first and not last:
         return None
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0:
             raise RangeNotSatisfiable
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    if last and int(last) < start:
+    start = _position(first)
+    if last and _position(last) < start:
         return None  # an invalid range-spec: ignored
     if start >= size:
         raise RangeNotSatisfiable
-    return ByteRange(start, min(int(last), size - 1) if last else size - 1)
+    return ByteRange(start, min(_position(last), size - 1) if last else size - 1)
 
 
 def entity_tag(artifact: Artifact) -> str | None:

@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("rollouts.api.urls")),
 ]
 
+handler400 = "otaportal.views.bad_request"
+handler403 = "otaportal.views.permission_denied"
 handler404 = "otaportal.views.not_found"
 handler500 = "otaportal.views.server_failure"

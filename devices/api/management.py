@@ -6,7 +6,7 @@ only in the answers to create and rotate-token, and is never stored in clear.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, mixins, pagination, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,6 +14,7 @@ from catalog.api.permissions import ModelPermissions
 from devices import services
 from devices.filtersets import DeviceFilterSet
 from devices.models import Device
+from otaportal.pagination import CursorPagination
 
 TAG = "Devices"
 # Model field → API field, to name the API's fields in validation errors.
@@ -77,13 +78,12 @@ class DeactivateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class DevicePagination(pagination.CursorPagination):
+class DevicePagination(CursorPagination):
     """Cursor pages: no COUNT(*) over a million rows, and stable while devices register."""
 
     ordering = "uid"
     page_size = 50
     page_size_query_param = "limit"
-    max_page_size = 500
 
 
 class ChangeDevicePermissions(ModelPermissions):

@@ -53,6 +53,13 @@ def flatten(detail, path="") -> list[str]:
     return [f"{path}: {detail}" if path and path != "non_field_errors" else str(detail)]
 
 
+def code_for_status(status_code: int) -> str:
+    """IoTDA's code for an error known only by its HTTP status."""
+    if status_code in _CODES:
+        return _CODES[status_code][0]
+    return INVALID_INPUT if status_code < 500 else SERVER_ERROR
+
+
 def _code_and_message(exc: exceptions.APIException) -> tuple[str, str]:
     if isinstance(exc, IotdaError):
         return exc.error_code, str(exc.detail)
@@ -60,9 +67,8 @@ def _code_and_message(exc: exceptions.APIException) -> tuple[str, str]:
         return INVALID_INPUT, "Invalid input data. " + "; ".join(flatten(exc.detail))
     if isinstance(exc, (exceptions.ParseError, exceptions.UnsupportedMediaType)):
         return BAD_REQUEST, f"Invalid input. Bad request: {exc.detail}"
-    code, summary = _CODES.get(exc.status_code, (INVALID_INPUT if exc.status_code < 500 else SERVER_ERROR,
-                                                 "Request failed."))
-    return code, f"{summary} {exc.detail}"
+    summary = _CODES[exc.status_code][1] if exc.status_code in _CODES else "Request failed."
+    return code_for_status(exc.status_code), f"{summary} {exc.detail}"
 
 
 def iotda_exception_handler(exc, context):
