@@ -17,18 +17,29 @@ class ChangeModelPermissions(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
-class TokenScopes(permissions.BasePermission):
-    """The token's scopes must include the scope the view names for the method.
+def read_write_scopes(read: str, write: str) -> dict[str, tuple[str, ...]]:
+    """``required_scopes`` of a view whose safe methods read and whose other methods write."""
+    return {"GET": (read,), "OPTIONS": (read,), "POST": (write,), "PUT": (write,), "PATCH": (write,),
+            "DELETE": (write,)}
 
-    Views set ``required_scopes = {"GET": Scope.SOFTWARE_READ, ...}``. A token
-    with no scopes has them all; session users (the admin) are not limited.
+
+class TokenScopes(permissions.BasePermission):
+    """Deny by default: the credential's scopes must allow what the view requires for the method.
+
+    Views set ``required_scopes = {"GET": (Scope.CATALOG_READ,), ...}``: every scope listed
+    is needed. HEAD is GET without a body, so it needs GET's scopes. A method the view
+    names no scopes for is refused to every token limited to scopes; a token with no
+    scopes (and a key pair, which has none) is limited by its user's permissions only.
     """
 
     message = "The token's scopes do not allow this operation."
 
     def has_permission(self, request, view):
-        scope = getattr(view, "required_scopes", {}).get(request.method)
-        token = request.auth
-        if scope is None or token is None or not hasattr(token, "has_scope"):
-            return True
-        return token.has_scope(scope)
+        if request.auth is None:  # not authenticated: 401
+            return False
+        method = "GET" if request.method == "HEAD" else request.method
+        # A view naming no scopes grants none: deny by default.
+        required = getattr(view, "required_scopes", {}).get(method)
+        if required is None:
+            return not request.auth.is_limited
+        return request.auth.allows(required)

@@ -17,12 +17,43 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Scope(models.TextChoices):
-    """Token scopes, named as Kaa names them. A token with no scopes has them all."""
+    """What a token may do, per resource; Kaa's four names are kept for Kaa's clients.
 
-    SOFTWARE_READ = "application:software:read", "Read software"
-    SOFTWARE_UPDATE = "application:software:update", "Create and update software"
-    SOFTWARE_DELETE = "application:software:delete", "Delete software"
-    ENDPOINT_READ = "endpoint:read", "Read endpoints"
+    A token with no scopes has them all. Write scopes do not include read: give both.
+    """
+
+    CATALOG_READ = "catalog:read", "Read versions and packages"
+    CATALOG_WRITE = "catalog:write", "Register, deprecate and delete versions and packages; upload their files"
+    DEVICES_READ = "devices:read", "Read devices"
+    DEVICES_WRITE = "devices:write", "Register, change, deactivate and activate devices; rotate their tokens"
+    ROLLOUTS_READ = "rollouts:read", "Read rollouts, device filters and explanations"
+    ROLLOUTS_WRITE = "rollouts:write", "Change rollouts and device filters"
+    SOFTWARE_READ = "application:software:read", "Kaa: read software"
+    SOFTWARE_UPDATE = "application:software:update", "Kaa: create and update software"
+    SOFTWARE_DELETE = "application:software:delete", "Kaa: delete software"
+    ENDPOINT_READ = "endpoint:read", "Kaa: read endpoints"
+
+
+# A Kaa scope names Kaa operations only; the portal's own scopes that allow the same
+# grant it as well. Kaa's software is a release with its rollout; its endpoint a device.
+KAA_SCOPE_EQUIVALENTS = {
+    Scope.SOFTWARE_READ: frozenset({Scope.CATALOG_READ, Scope.ROLLOUTS_READ}),
+    Scope.SOFTWARE_UPDATE: frozenset({Scope.CATALOG_WRITE, Scope.ROLLOUTS_WRITE}),
+    Scope.SOFTWARE_DELETE: frozenset({Scope.CATALOG_WRITE, Scope.ROLLOUTS_WRITE}),
+    Scope.ENDPOINT_READ: frozenset({Scope.DEVICES_READ}),
+}
+
+
+def scopes_allow(held, required) -> bool:
+    """Whether the scopes ``held`` by a token grant every scope in ``required``; none held grants all."""
+    if not held:
+        return True
+    return all(_grants(set(held), scope) for scope in required)
+
+
+def _grants(held: set, scope: str) -> bool:
+    equivalent = KAA_SCOPE_EQUIVALENTS.get(scope)
+    return scope in held or (equivalent is not None and equivalent <= held)
 
 
 class CredentialQuerySet(models.QuerySet):
@@ -70,6 +101,13 @@ class Credential(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+    # Key pairs carry no scopes: they may do whatever their user's permissions allow.
+    is_limited = False
+
+    def allows(self, required) -> bool:
+        """Whether the credential's scopes allow an operation needing every scope in ``required``."""
+        return True
 
     def touch(self):
         now = timezone.now()
@@ -122,8 +160,12 @@ class ApiToken(Credential):
         token.touch()
         return token
 
-    def has_scope(self, scope):
-        return not self.scopes or scope in self.scopes
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.scopes)
+
+    def allows(self, required) -> bool:
+        return scopes_allow(self.scopes, required)
 
 
 def _credentials_cipher():

@@ -6,11 +6,12 @@ only in the answers to create and rotate-token, and is never stored in clear.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog.api.permissions import ModelPermissions
+from catalog.api.permissions import ModelPermissions, TokenScopes, read_write_scopes
+from catalog.models import Scope
 from devices import services
 from devices.filtersets import DeviceFilterSet
 from devices.models import Device
@@ -92,16 +93,6 @@ class ChangeDevicePermissions(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
-class FullTokensForWrites(permissions.BasePermission):
-    """A token limited to some scopes (Kaa scopes) may read devices but never change them."""
-
-    message = "A token limited to scopes cannot change devices."
-
-    def has_permission(self, request, view):
-        scopes = getattr(request.auth, "scopes", None)
-        return request.method in ("GET", "HEAD", "OPTIONS") or not scopes
-
-
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -148,13 +139,14 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = DeviceSerializer
     filterset_class = DeviceFilterSet
     pagination_class = DevicePagination
-    permission_classes = [ModelPermissions, FullTokensForWrites]
+    permission_classes = [ModelPermissions, TokenScopes]
+    required_scopes = read_write_scopes(Scope.DEVICES_READ, Scope.DEVICES_WRITE)
     lookup_field = "uid"
     lookup_value_regex = r"[A-Za-z0-9\-_.:]{1,128}"
 
     def get_permissions(self):
         if self.action in {"deactivate", "activate", "rotate_token"}:
-            return [ChangeDevicePermissions(), FullTokensForWrites()]
+            return [ChangeDevicePermissions(), TokenScopes()]
         return super().get_permissions()
 
     def create(self, request):

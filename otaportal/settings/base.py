@@ -196,7 +196,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["catalog.api.authentication.BearerTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["catalog.api.permissions.ModelPermissions"],
+    # Deny by default: a view names the scopes each method needs (catalog.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "catalog.api.permissions.ModelPermissions",
+        "catalog.api.permissions.TokenScopes",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "otaportal.rest.LimitedJSONParser",

@@ -119,8 +119,8 @@ def test_rotating_and_deactivating_need_the_change_permission(device):
     assert tokens.authenticate(device.token) == device
 
 
-def test_a_token_limited_to_scopes_may_read_but_not_write(device):
-    client = client_with("view_device", "change_device", scopes=[Scope.ENDPOINT_READ])
+def test_a_token_limited_to_devices_read_may_read_but_not_write(device):
+    client = client_with("view_device", "change_device", scopes=[Scope.DEVICES_READ])
 
     assert client.get(URL).status_code == 200
     assert client.post(f"{URL}/{device.uid}/deactivate").status_code == 403

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from catalog.api.authentication import (
     AuthTokenHeaderAuthentication, BearerTokenAuthentication, SignedRequestAuthentication,
 )
-from catalog.models import Release
+from catalog.api.permissions import read_write_scopes
+from catalog.models import Release, Scope
 from catalog.services.releases import ReleaseExists, delete_release
 from otaportal.rest import LimitedJSONParser
 
@@ -77,6 +78,7 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     pagination_class = MarkerPagination
     parser_classes = [LimitedJSONParser]
     lookup_url_kwarg = "package_id"
+    required_scopes = read_write_scopes(Scope.CATALOG_READ, Scope.CATALOG_WRITE)
     lookup_value_regex = "[^/]+"
 
     def get_exception_handler(self):

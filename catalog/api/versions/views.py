@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.api.errors import StorageUnavailable
-from catalog.api.permissions import ChangeModelPermissions
+from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_write_scopes
 from catalog.api.uploads import ArtifactTooLarge, RawFileParser, stream_to_disk
-from catalog.models import Release
+from catalog.models import Release, Scope
 from catalog.services import artifacts, releases
 from catalog.storage import StorageError
 from otaportal.rest import LimitedJSONParser
@@ -67,6 +67,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = "[^/]+"
     lookup_url_kwarg = "version_id"
     parser_classes = [LimitedJSONParser]
+    required_scopes = read_write_scopes(Scope.CATALOG_READ, Scope.CATALOG_WRITE)
 
     def get_object(self):
         release_id = release_id_of(self.kwargs[self.lookup_url_kwarg])
@@ -96,7 +97,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(summary="Deprecate a version", operation_id="DeprecateVersion", request=DeprecateSerializer,
                    responses={200: VersionSerializer, 400: ERROR, 404: NOT_FOUND})
-    @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions])
+    @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions, TokenScopes])
     def deprecate(self, request, version_id=None):
         release = self.get_object()
         body = DeprecateSerializer(data=request.data)

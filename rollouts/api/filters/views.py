@@ -6,6 +6,8 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from catalog.api.permissions import read_write_scopes
+from catalog.models import Scope
 from devices.models import Device
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts.models import DeviceFilter, RolloutFilter
@@ -31,6 +33,7 @@ class DeviceFilterViewSet(viewsets.ModelViewSet):
         Prefetch("rollout_filters", queryset=RolloutFilter.objects.select_related("rollout"))
     ).order_by("name")
     filterset_fields = ["name"]
+    required_scopes = read_write_scopes(Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -17,7 +17,7 @@ from .views import TAG, KaaView, answers, file_of
 
 class SoftwareFileLinkView(KaaView):
     queryset = Artifact.objects.all()
-    required_scopes = {"GET": Scope.SOFTWARE_READ}
+    required_scopes = {"GET": (Scope.SOFTWARE_READ,), "OPTIONS": (Scope.SOFTWARE_READ,)}
 
     @extend_schema(
         tags=[TAG], operation_id="kaa_software_file_link",

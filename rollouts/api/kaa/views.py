@@ -54,7 +54,7 @@ class KaaView(APIView):
     parser_classes = [LimitedJSONParser]
     # What ModelPermissions checks the user's permissions against.
     queryset = Release.objects.all()
-    required_scopes: dict[str, str] = {}
+    required_scopes: dict[str, tuple[str, ...]] = {}
 
     def get_exception_handler(self):
         return kaa_exception_handler
@@ -75,7 +75,7 @@ def software_location(request, app_name, version):
 
 
 class SoftwareListView(KaaView):
-    required_scopes = {"GET": Scope.SOFTWARE_READ}
+    required_scopes = {"GET": (Scope.SOFTWARE_READ,), "OPTIONS": (Scope.SOFTWARE_READ,)}
 
     @extend_schema(tags=[TAG], operation_id="kaa_software_list", summary="Returns software by application name.",
                    responses=answers(400, 401, 403, 404, _200=SoftwareSerializer(many=True)))
@@ -86,8 +86,8 @@ class SoftwareListView(KaaView):
 
 class SoftwareView(KaaView):
     required_scopes = {
-        "GET": Scope.SOFTWARE_READ, "POST": Scope.SOFTWARE_UPDATE,
-        "PUT": Scope.SOFTWARE_UPDATE, "DELETE": Scope.SOFTWARE_DELETE,
+        "GET": (Scope.SOFTWARE_READ,), "OPTIONS": (Scope.SOFTWARE_READ,), "POST": (Scope.SOFTWARE_UPDATE,),
+        "PUT": (Scope.SOFTWARE_UPDATE,), "DELETE": (Scope.SOFTWARE_DELETE,),
     }
 
     @extend_schema(tags=[TAG], operation_id="kaa_software_read", summary="Returns software by version.",
@@ -134,7 +134,7 @@ class SoftwareView(KaaView):
 class SoftwareFilesView(KaaView):
     parser_classes = [MultiPartParser, FormParser]
     queryset = Artifact.objects.all()
-    required_scopes = {"PUT": Scope.SOFTWARE_UPDATE}
+    required_scopes = {"PUT": (Scope.SOFTWARE_UPDATE,), "OPTIONS": (Scope.SOFTWARE_READ,)}
 
     @extend_schema(
         tags=[TAG], operation_id="kaa_software_file_upload",
@@ -161,7 +161,7 @@ def file_of(app_name, version, file_name) -> Artifact:
 
 class SoftwareFileView(KaaView):
     queryset = Artifact.objects.all()
-    required_scopes = {"DELETE": Scope.SOFTWARE_DELETE}
+    required_scopes = {"DELETE": (Scope.SOFTWARE_DELETE,), "OPTIONS": (Scope.SOFTWARE_READ,)}
 
     @extend_schema(tags=[TAG], operation_id="kaa_software_file_delete", summary="Deletes the software file.",
                    responses=answers(401, 403, 404, _204=OpenApiResponse(description="Deleted.")))
@@ -172,7 +172,7 @@ class SoftwareFileView(KaaView):
 
 class EndpointSoftwareView(KaaView):
     queryset = Device.objects.all()
-    required_scopes = {"GET": Scope.ENDPOINT_READ}
+    required_scopes = {"GET": (Scope.ENDPOINT_READ,), "OPTIONS": (Scope.ENDPOINT_READ,)}
 
     @extend_schema(tags=[TAG], operation_id="kaa_endpoint_software_current",
                    summary="Returns the software the endpoint runs (its default module's version).",

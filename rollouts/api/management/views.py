@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.permissions import ChangeModelPermissions, ModelPermissions
-from catalog.models import Release
+from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_write_scopes
+from catalog.models import Release, Scope
 from devices.models import Device
 from rollouts import decision
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
@@ -81,7 +81,8 @@ RELEASE_ID = OpenApiParameter("release_id", str, OpenApiParameter.PATH, descript
 )
 class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RolloutSerializer
-    permission_classes = [ChangeModelPermissions]
+    permission_classes = [ChangeModelPermissions, TokenScopes]
+    required_scopes = read_write_scopes(Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE)
     lookup_field = "release_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     filterset_fields = ["state", "strategy", "release__product__key"]
@@ -190,7 +191,9 @@ class CanExplain(permissions.BasePermission):
 
 
 class ExplainView(APIView):
-    permission_classes = [permissions.IsAuthenticated, CanExplain]
+    permission_classes = [permissions.IsAuthenticated, CanExplain, TokenScopes]
+    # The explanation shows the device's data and the rollout's policy.
+    required_scopes = {method: (Scope.DEVICES_READ, Scope.ROLLOUTS_READ) for method in ("GET", "OPTIONS")}
 
     @extend_schema(
         summary="Why a device gets (or does not get) a version: every rule, passed or failed",

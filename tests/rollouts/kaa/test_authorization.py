@@ -13,8 +13,15 @@ from .conftest import BASE, software_url
 
 pytestmark = pytest.mark.django_db
 
-READ, UPDATE, DELETE, ENDPOINT = (Scope.SOFTWARE_READ, Scope.SOFTWARE_UPDATE, Scope.SOFTWARE_DELETE,
-                                  Scope.ENDPOINT_READ)
+READ, UPDATE, DELETE, ENDPOINT = KAA_SCOPES = (Scope.SOFTWARE_READ, Scope.SOFTWARE_UPDATE, Scope.SOFTWARE_DELETE,
+                                               Scope.ENDPOINT_READ)
+# The portal's scopes that grant the same as each of Kaa's (README, "Token scopes").
+PORTAL_EQUIVALENTS = {
+    READ: [Scope.CATALOG_READ, Scope.ROLLOUTS_READ],
+    UPDATE: [Scope.CATALOG_WRITE, Scope.ROLLOUTS_WRITE],
+    DELETE: [Scope.CATALOG_WRITE, Scope.ROLLOUTS_WRITE],
+    ENDPOINT: [Scope.DEVICES_READ],
+}
 
 
 def upload_body():
@@ -79,8 +86,9 @@ def test_with_a_bad_token_every_operation_is_401(world, method, path, body, scop
 
 
 @pytest.mark.parametrize(("method", "path", "body", "scope", "allowed"), OPERATIONS, ids=IDS)
-def test_a_token_with_every_scope_but_the_needed_one_is_403(world, admin_user, method, path, body, scope, allowed):
-    client = token_client(admin_user, scopes=[other for other in Scope.values if other != scope])
+def test_a_token_with_every_kaa_scope_but_the_needed_one_is_403(world, admin_user, method, path, body, scope,
+                                                                allowed):
+    client = token_client(admin_user, scopes=[other for other in KAA_SCOPES if other != scope])
 
     response = call(client, method, path, body)
 
@@ -95,6 +103,24 @@ def test_a_token_with_only_the_needed_scope_is_allowed(world, admin_user, method
     response = call(client, method, path, body)
 
     assert response.status_code == allowed, response.content
+
+
+@pytest.mark.parametrize(("method", "path", "body", "scope", "allowed"), OPERATIONS, ids=IDS)
+def test_the_portals_equivalent_scopes_are_allowed(world, admin_user, method, path, body, scope, allowed):
+    client = token_client(admin_user, scopes=PORTAL_EQUIVALENTS[scope])
+
+    response = call(client, method, path, body)
+
+    assert response.status_code == allowed, response.content
+
+
+@pytest.mark.parametrize(("method", "path", "body", "scope", "allowed"), OPERATIONS, ids=IDS)
+def test_half_of_the_portals_equivalent_scopes_is_403(world, admin_user, method, path, body, scope, allowed):
+    client = token_client(admin_user, scopes=PORTAL_EQUIVALENTS[scope][1:] or [Scope.DEVICES_WRITE])
+
+    response = call(client, method, path, body)
+
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize(("method", "path", "body", "scope", "allowed"), OPERATIONS, ids=IDS)
