@@ -5,6 +5,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from otaportal import json_limits
+
 MAX_ATTRIBUTES = 64
 MAX_ATTRIBUTES_BYTES = 8192
 MAX_TAGS = 64
@@ -15,6 +17,8 @@ ATTRIBUTE_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}\Z")
 def validate_attributes(value):
     if not isinstance(value, dict):
         raise ValidationError("Give a JSON object of attributes.")
+    # First: the size check below serialises the value, which must not recurse too deep.
+    json_limits.check(value, json_limits.field_limits(), "attributes")
     if len(value) > MAX_ATTRIBUTES:
         raise ValidationError(f"At most {MAX_ATTRIBUTES} attributes are allowed.")
     for key in value:

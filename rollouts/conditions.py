@@ -35,6 +35,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.lookups import Exact, In, StartsWith
 
 from catalog.versioning import version_key
+from otaportal import json_limits
 
 MAX_CONDITIONS = 50
 MAX_IN_VALUES = 1000
@@ -287,6 +288,10 @@ def validate(conditions) -> list[dict]:
     """
     if not isinstance(conditions, list):
         raise ValidationError({"conditions": "Give a list of {field, op, value} objects."})
+    try:
+        json_limits.check(conditions, json_limits.field_limits(), "conditions")
+    except ValidationError as error:
+        raise ValidationError({"conditions": error}) from None
     if len(conditions) > MAX_CONDITIONS:
         raise ValidationError({"conditions": f"At most {MAX_CONDITIONS} conditions are allowed."})
     errors, cleaned = {}, []

@@ -4,6 +4,7 @@ from django import forms
 
 from catalog.models import ApiToken, Release, Scope
 from catalog.services.artifacts import check_size, clean_file_name
+from otaportal.json_limits import JSONFormField
 
 
 class ReleaseAdminForm(forms.ModelForm):
@@ -17,6 +18,7 @@ class ReleaseAdminForm(forms.ModelForm):
     class Meta:
         model = Release
         exclude = ["product"]  # follows from the module
+        field_classes = {"specification": JSONFormField, "metadata": JSONFormField}
 
     def clean_artifact_file(self):
         upload = self.cleaned_data.get("artifact_file")

@@ -9,6 +9,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -18,6 +19,7 @@ from catalog.admin.display import badge
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from devices import services
 from devices.models import Device
+from otaportal.json_limits import JSONFormField
 
 from .filters import LastSeenFilter
 from .pagination import EstimatedCountPaginator
@@ -47,6 +49,7 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     actions = ("deactivate_selected", "rotate_tokens_selected")
     object_actions = ("deactivate", "activate", "rotate_token")
     add_fields = ("uid", "product", "name", "attributes", "tags", "agent_version", "installed_versions")
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
     readonly_on_change = ("uid", "product", "active_badge", "agent_version", "installed_versions",
                           "last_seen_at", "last_seen_address", "token_prefix", "token_rotated_at",
                           "created_at", "updated_at", "event_history")

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from otaportal.json_limits import JSONFormField
 from rollouts import conditions
 from rollouts.models import DeviceFilter, Strategy
 from rollouts.services import transitions
@@ -22,7 +23,7 @@ def messages_of(error: ValidationError, field: str = "") -> list[str]:
 class DeviceFilterAdminForm(forms.ModelForm):
     """A filter; its conditions are edited as JSON and checked by rollouts.conditions."""
 
-    conditions = forms.JSONField(
+    conditions = JSONFormField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "class": "vLargeTextField"}),
         help_text='A JSON list of {"field", "op", "value"} that must all hold, e.g. '

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from catalog.validators import module_name_validator, version_validator
+from otaportal.json_limits import JsonLimits
 from rollouts.services.feedback import REPORTABLE
 
 MAX_MODULES = 50
@@ -14,7 +15,8 @@ class CheckInSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=256, validators=[version_validator]),
         help_text='Installed version per module, e.g. {"default": "1.0.0"}.',
     )
-    attributes = serializers.DictField(required=False, help_text="Attributes to merge into the device's.")
+    attributes = serializers.DictField(required=False, validators=[JsonLimits("attributes")],
+                                       help_text="Attributes to merge into the device's.")
 
     def validate_modules(self, modules):
         if len(modules) > MAX_MODULES:
