@@ -1,4 +1,4 @@
-# The portal's image: gunicorn (web) and Celery (worker) run from it; see docs/operations.md.
+# The portal's image: gunicorn (web), the Celery worker and Celery beat run from it; see docs/operations.md.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

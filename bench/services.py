@@ -70,6 +70,8 @@ def bench_environment(s3_port: int) -> dict:
         "DJANGO_SETTINGS_MODULE": "otaportal.settings.base",
         "DJANGO_SECRET_KEY": "benchmark-secret-key-not-for-production",
         "DJANGO_DEBUG": "false",
+        # The load generators speak plain HTTP to 127.0.0.1.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DATABASE_URL": f"{POSTGRES_URL}/{DATABASE}",
         # Persistent connections: opening one costs ~7 ms (docs/benchmarks.md).

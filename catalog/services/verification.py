@@ -2,6 +2,8 @@
 
 import hashlib
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -24,12 +26,13 @@ class Digests:
     size: int
 
 
-def compute_digests(store: ArtifactStore, key: str) -> Digests:
+def compute_digests(store: ArtifactStore, key: str, heartbeat: Callable[[], None] = lambda: None) -> Digests:
     """Hash the object in one streaming pass, holding at most two chunks in memory.
 
     The three digests of a chunk run in parallel threads (hashlib releases the
     GIL on large buffers) while the next chunk is read from storage, so the pass
     costs about the slowest digest (MD5) or the transfer, not the sum of all four.
+    ``heartbeat`` is called after each chunk read.
     """
     hashes = [hashlib.sha256(), hashlib.sha1(usedforsecurity=False), hashlib.md5(usedforsecurity=False)]
     size = 0
@@ -40,6 +43,7 @@ def compute_digests(store: ArtifactStore, key: str) -> Digests:
                 job.result()
             hashing = [pool.submit(digest.update, chunk) for digest in hashes]
             size += len(chunk)
+            heartbeat()
         for job in hashing:
             job.result()
     sha256, sha1, md5 = (digest.hexdigest() for digest in hashes)
@@ -105,6 +109,24 @@ def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detai
     return current
 
 
+def _heartbeat(artifact_id) -> Callable[[], None]:
+    """A beat per chunk that touches the row's ``updated_at`` at most every OTA_VERIFICATION_HEARTBEAT.
+
+    The sweep tells a live verification (a recent beat) from one whose worker died (none).
+    """
+    interval = settings.OTA_VERIFICATION_HEARTBEAT.total_seconds()
+    last = time.monotonic()
+
+    def beat():
+        nonlocal last
+        if time.monotonic() - last >= interval:
+            last = time.monotonic()
+            Artifact.objects.filter(pk=artifact_id, state=ArtifactState.VERIFYING).update(
+                updated_at=timezone.now())
+
+    return beat
+
+
 def verify(artifact_id) -> Artifact | None:
     """Verify one artifact. Raises TransientStorageError when the storage should be asked again."""
     artifact = _start(artifact_id)
@@ -112,7 +134,7 @@ def verify(artifact_id) -> Artifact | None:
         return None
     store = ArtifactStore(artifact.bucket)
     try:
-        digests = compute_digests(store, artifact.storage_key)
+        digests = compute_digests(store, artifact.storage_key, heartbeat=_heartbeat(artifact.pk))
     except ObjectMissing:
         return _finish(artifact, None, FailureReason.OBJECT_MISSING, artifact.storage_key)
     except TransientStorageError:
@@ -143,13 +165,21 @@ def give_up(artifact_id, error: Exception) -> None:
 
 
 def requeue_stuck() -> int:
-    """Queue again artifacts whose verification never finished (a lost task or a dead worker)."""
+    """Queue again the verifications that went silent: a dead worker, or a message that was lost.
+
+    Stuck: "verifying" without a heartbeat, or "pending" untouched, for OTA_VERIFICATION_STUCK_AFTER.
+    The oldest go first, at most OTA_VERIFICATION_REQUEUE_BATCH a run; re-queuing touches a row, so
+    the next run takes the next batch. Rows are locked (skipping those a task holds) so that an
+    artifact verified meanwhile is never sent back to pending.
+    """
     cutoff = timezone.now() - settings.OTA_VERIFICATION_STUCK_AFTER
-    stuck = Artifact.objects.filter(state=ArtifactState.VERIFYING, verification_started_at__lt=cutoff) | (
-        Artifact.objects.filter(state=ArtifactState.PENDING, updated_at__lt=cutoff)
-    )
-    count = 0
-    for artifact in stuck.only("pk").iterator():
-        request_verification(artifact)
-        count += 1
-    return count
+    with transaction.atomic():
+        stuck = list(
+            Artifact.objects.select_for_update(skip_locked=True)
+            .filter(state__in=[ArtifactState.VERIFYING, ArtifactState.PENDING], updated_at__lt=cutoff)
+            .order_by("updated_at")
+            .only("pk")[: settings.OTA_VERIFICATION_REQUEUE_BATCH]
+        )
+        for artifact in stuck:
+            request_verification(artifact)
+    return len(stuck)

@@ -6,6 +6,7 @@ Variable names follow the libraries that consume them (DESIGN.md).
 """
 
 from datetime import timedelta
+from math import ceil
 from pathlib import Path
 
 import environ
@@ -27,6 +28,23 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS: on unless DEBUG; `manage.py check --deploy` is clean but for the two HSTS choices
+# left to the domain's owner (docs/operations.md, "check --deploy").
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+# Only behind a proxy that sets X-Forwarded-Proto itself (docker/nginx.conf); else clients could claim HTTPS.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False) else None
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -37,6 +55,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # The project-wide pieces: the health check and its `manage.py health`.
+    "otaportal",
     "catalog",
     "devices",
     "rollouts",
@@ -149,7 +169,18 @@ STORAGES = {
     "artifacts": ARTIFACT_STORAGE,
 }
 
+# Largest artifact accepted by uploads, in bytes (IoTDA's documented limit: 1 GB).
+OTA_MAX_ARTIFACT_SIZE = env.int("OTA_MAX_ARTIFACT_SIZE", default=1024**3)
+# Slowest storage read verification is budgeted for, in bytes per second: the task's time limit
+# (and so the broker's redelivery of a dead worker's task) derives from it.
+OTA_VERIFICATION_MIN_THROUGHPUT = env.int("OTA_VERIFICATION_MIN_THROUGHPUT", default=20 * 1000**2)
+
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# Hard limit of a task: verifying the largest artifact at the slowest budgeted throughput, plus 5 minutes.
+CELERY_TASK_TIME_LIMIT = env.int(
+    "CELERY_TASK_TIME_LIMIT", default=ceil(OTA_MAX_ARTIFACT_SIZE / OTA_VERIFICATION_MIN_THROUGHPUT) + 300
+)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_folder = VAR_DIR / "celery-broker"
@@ -165,9 +196,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # A task whose worker died is redelivered after this many seconds (late ack).
+    # A task whose worker died is redelivered after this many seconds (late ack): longer than
+    # any task may run, or a live task would be delivered twice. The sweep recovers sooner.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
         # How often workers look for unacknowledged messages to redeliver.
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=60),
         "unacked_restore_throttle": 1,
@@ -178,13 +210,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=4 * 3600)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-verifications": {
         "task": "catalog.tasks.requeue_stuck_artifacts",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(minutes=1),
     },
     "advance-due-rollout-phases": {
         "task": "rollouts.tasks.advance_due_phases",
@@ -192,6 +222,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat records each wake-up for the health check (otaportal.beat); it wakes at least this often.
+CELERY_BEAT_SCHEDULER = "otaportal.beat:TickRecordingScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -239,10 +272,17 @@ LOGGING = {
 # --- the portal's own settings (documented in README "Configuration") ---
 # Product key used by the version catalog API when a request names none.
 OTA_DEFAULT_PRODUCT = env.str("OTA_DEFAULT_PRODUCT", default="default")
-# Largest artifact accepted by uploads, in bytes (IoTDA's documented limit: 1 GB).
-OTA_MAX_ARTIFACT_SIZE = env.int("OTA_MAX_ARTIFACT_SIZE", default=1024**3)
-# Artifacts stuck in "verifying" longer than this are re-queued by the periodic sweep.
-OTA_VERIFICATION_STUCK_AFTER = timedelta(seconds=env.int("OTA_VERIFICATION_STUCK_AFTER", default=1800))
+# (OTA_MAX_ARTIFACT_SIZE is set above the Celery settings, whose time limit derives from it.)
+# A verification writes a heartbeat to its row this often while it reads; the sweep re-queues
+# artifacts "verifying" without one (or "pending") for OTA_VERIFICATION_STUCK_AFTER, oldest first,
+# at most OTA_VERIFICATION_REQUEUE_BATCH a run (every minute).
+OTA_VERIFICATION_HEARTBEAT = timedelta(seconds=env.float("OTA_VERIFICATION_HEARTBEAT", default=30))
+OTA_VERIFICATION_STUCK_AFTER = timedelta(seconds=env.int("OTA_VERIFICATION_STUCK_AFTER", default=300))
+OTA_VERIFICATION_REQUEUE_BATCH = env.int("OTA_VERIFICATION_REQUEUE_BATCH", default=200)
+# The health check (otaportal.health): seconds each check may take, and the age at which
+# beat's last tick counts as stale (beat wakes every CELERY_BEAT_MAX_LOOP_INTERVAL seconds).
+OTA_HEALTH_TIMEOUT = env.float("OTA_HEALTH_TIMEOUT", default=2.0)
+OTA_HEALTH_BEAT_STALE_AFTER = env.int("OTA_HEALTH_BEAT_STALE_AFTER", default=120)
 # Bytes read per chunk when streaming artifacts (verification and downloads).
 OTA_STREAM_CHUNK_SIZE = env.int("OTA_STREAM_CHUNK_SIZE", default=8 * 1024 * 1024)
 # With S3 storage, answer downloads with a 302 to a presigned URL instead of streaming.

@@ -25,6 +25,10 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "5")
 os.environ.setdefault("CELERY_UNACKED_RESTORE_INTERVAL", "1")
+# Test clients, live servers and device agents talk plain HTTP to 127.0.0.1.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "false")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, env  # noqa: E402

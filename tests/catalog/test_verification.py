@@ -99,8 +99,9 @@ def test_verifying_again_a_verified_artifact_changes_nothing(celery_worker):
 def test_sweep_requeues_an_artifact_stuck_in_verifying(celery_worker, settings):
     artifact = upload(b"stuck")
     wait_for(lambda: settled(artifact.pk), message="first verification")
-    Artifact.objects.filter(pk=artifact.pk).update(
-        state=ArtifactState.VERIFYING, verification_started_at="2000-01-01T00:00:00Z"
+    Artifact.objects.filter(pk=artifact.pk).update(  # started long ago, no heartbeat since
+        state=ArtifactState.VERIFYING, verification_started_at="2000-01-01T00:00:00Z",
+        updated_at="2000-01-01T00:00:00Z",
     )
 
     assert verification.requeue_stuck() == 1

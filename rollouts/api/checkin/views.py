@@ -1,6 +1,7 @@
 """``POST /api/v1/device/check-in`` and the ``statusUrl`` it hands out: our own device protocol."""
 
 from django.urls import reverse
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -49,6 +50,10 @@ class CheckInAuthentication(DeviceTokenAuthentication):
 
     def cache_keys(self, device) -> tuple:
         return policy.device_cache_keys(device)
+
+
+# The same "deviceToken" security scheme as its base class (devices.api.authentication.DeviceTokenScheme).
+set_override(CheckInAuthentication, "suppress_collision_warning", True)
 
 
 class CheckInView(DeviceEndpoint, APIView):

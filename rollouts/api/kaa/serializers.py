@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.models.releases import validate_source_versions
@@ -183,5 +183,6 @@ class FileUploadSerializer(serializers.Serializer):
         return upload
 
 
+@extend_schema_serializer(component_name="KaaLink")  # hawkBit DDI has a "Link" of its own
 class LinkSerializer(serializers.Serializer):
     link = serializers.URLField(help_text="Download link, valid for OTA_KAA_LINK_TTL seconds.")
