@@ -8,43 +8,27 @@ limit holds across processes and machines; nothing is written to the database.
 A device may make up to twice the limit across a window boundary, which is fine
 for shielding the portal from a runaway agent.
 
-Bad tokens are counted per client address the same way, so that guessing
-tokens (or a fleet misconfigured with a wrong one) is answered 429. A valid
-request reads its address's count in the same round trip that counts the
+Bad tokens are counted per client address (otaportal.ratelimit), so that
+guessing tokens (or a fleet misconfigured with a wrong one) is answered 429. A
+valid request reads its address's count in the same round trip that counts the
 device's request (``admit``): one Redis round trip per device request.
 """
 
-import math
 import time
 from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-WINDOW_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class Verdict:
-    allowed: bool
-    count: int
-    retry_after: int  # seconds until the window ends
+from otaportal.ratelimit import WINDOW_SECONDS, Verdict, failure_key, increment, retry_after
 
 
 def count_request(device_id, limit: int, now: float | None = None) -> Verdict:
     """Count one request of ``device_id`` in the current window and say whether it is allowed."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    count = _increment(f"ota:ratelimit:device:{device_id}:{window}", timeout=WINDOW_SECONDS * 2)
-    return Verdict(allowed=count <= limit, count=count, retry_after=_retry_after(now))
-
-
-def _failure_key(address: str, now: float) -> str:
-    return f"ota:ratelimit:authfail:{address}:{int(now // WINDOW_SECONDS)}"
-
-
-def _retry_after(now: float) -> int:
-    return max(1, math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now))
+    count = increment(f"ota:ratelimit:device:{device_id}:{window}", timeout=WINDOW_SECONDS * 2)
+    return Verdict(allowed=count <= limit, count=count, retry_after=retry_after(now))
 
 
 @dataclass(frozen=True)
@@ -65,12 +49,12 @@ def admit(device_id, address: str, limit: int, failure_limit: int, now: float | 
     """
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    device_key, failure_key = f"ota:ratelimit:device:{device_id}:{window}", _failure_key(address, now)
+    device_key, address_key = f"ota:ratelimit:device:{device_id}:{window}", failure_key(address, now)
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        device_key, failure_key = backend.make_and_validate_key(device_key), backend.make_and_validate_key(failure_key)
+        device_key, address_key = backend.make_and_validate_key(device_key), backend.make_and_validate_key(address_key)
         with backend._cache.get_client(device_key, write=True).pipeline(transaction=False) as pipe:
-            pipe.incr(device_key).expire(device_key, WINDOW_SECONDS * 2).get(failure_key)
+            pipe.incr(device_key).expire(device_key, WINDOW_SECONDS * 2).get(address_key)
             for key in also_read:
                 pipe.get(backend.make_and_validate_key(key))
             count, _, failures, *values = pipe.execute()
@@ -78,36 +62,9 @@ def admit(device_id, address: str, limit: int, failure_limit: int, now: float | 
         loads = backend._cache._serializer.loads
         reads = {key: None if value is None else loads(value) for key, value in zip(also_read, values)}
     else:
-        count = _increment(device_key, timeout=WINDOW_SECONDS * 2)
-        failures = backend.get(failure_key) or 0
+        count = increment(device_key, timeout=WINDOW_SECONDS * 2)
+        failures = backend.get(address_key) or 0
         found = backend.get_many(also_read) if also_read else {}
         reads = {key: found.get(key) for key in also_read}
-    retry_after = _retry_after(now)
-    return Admission(Verdict(count <= limit, count, retry_after),
-                     Verdict(failures < failure_limit, failures, retry_after), reads)
-
-
-def count_failed_authentication(address: str, limit: int, now: float | None = None) -> Verdict:
-    """Count one bad token from ``address`` in the current window; past ``limit`` it is refused."""
-    now = time.time() if now is None else now
-    count = _increment(_failure_key(address, now), timeout=WINDOW_SECONDS * 2)
-    return Verdict(count <= limit, count, _retry_after(now))
-
-
-def _increment(key: str, timeout: int) -> int:
-    """Add one to the counter ``key`` (created at 1, expiring ``timeout`` seconds after its last use)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # Django's RedisCache.incr checks EXISTS first (two round trips, and it
-        # refuses missing keys); the raw client does it in one pipelined trip.
-        full_key = backend.make_and_validate_key(key)
-        with backend._cache.get_client(full_key, write=True).pipeline() as pipe:
-            count, _ = pipe.incr(full_key).expire(full_key, timeout).execute()
-        return count
-    if backend.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return backend.incr(key)
-    except ValueError:  # expired between the two calls: this request opens it again
-        backend.add(key, 1, timeout=timeout)
-        return 1
+    wait = retry_after(now)
+    return Admission(Verdict(count <= limit, count, wait), Verdict(failures < failure_limit, failures, wait), reads)

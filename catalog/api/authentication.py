@@ -7,6 +7,7 @@ from rest_framework import authentication, exceptions
 
 from catalog import signing
 from catalog.models import AccessKey, ApiToken
+from otaportal.ratelimit import admitted_address, refuse_bad_credentials
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -19,13 +20,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != self.keyword.lower():
             return None
-        return self.authenticate_token(credentials.strip())
+        return self.authenticate_token(request, credentials.strip())
 
     @staticmethod
-    def authenticate_token(plaintext):
+    def authenticate_token(request, plaintext):
+        address = admitted_address(request)
         token = ApiToken.authenticate(plaintext) if plaintext else None
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            refuse_bad_credentials(address, "Invalid, expired or revoked token.")
         return token.user, token
 
     def authenticate_header(self, request):
@@ -39,7 +41,7 @@ class AuthTokenHeaderAuthentication(BearerTokenAuthentication):
         plaintext = request.META.get("HTTP_X_AUTH_TOKEN", "").strip()
         if not plaintext:
             return None
-        return self.authenticate_token(plaintext)
+        return self.authenticate_token(request, plaintext)
 
 
 class SignedRequestAuthentication(authentication.BaseAuthentication):
@@ -53,6 +55,7 @@ class SignedRequestAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not signing.is_signed(header):
             return None
+        address = admitted_address(request)
         key = None
 
         def secret_for(access_key_id):
@@ -71,7 +74,7 @@ class SignedRequestAuthentication(authentication.BaseAuthentication):
         try:
             signing.verify(received, secret_for, now=timezone.now(), max_skew=settings.OTA_SIGNATURE_MAX_SKEW)
         except signing.SignatureError as error:
-            raise exceptions.AuthenticationFailed(str(error)) from None
+            refuse_bad_credentials(address, str(error))
         key.touch()
         return key.user, key
 

@@ -1,41 +1,9 @@
-import ipaddress
-
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, permissions
 
 from devices import ratelimit, tokens
-
-
-def client_address(request) -> str | None:
-    """The caller's IP address.
-
-    Behind ``OTA_TRUSTED_PROXY_COUNT`` reverse proxies that each append to
-    X-Forwarded-For (nginx's ``$proxy_add_x_forwarded_for``), it is the entry the
-    outermost trusted proxy added; entries further left are the client's own word.
-    """
-    address = request.META.get("REMOTE_ADDR")
-    hops = settings.OTA_TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        candidate = forwarded[-hops]
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return address
-
-
-def _too_many_bad_tokens(retry_after: int):
-    return exceptions.Throttled(wait=retry_after, detail="Too many invalid tokens from this address.")
-
-
-def refuse_bad_token(address: str, message: str):
-    """Count the bad token against its address: 401, or 429 once the address is over its limit."""
-    verdict = ratelimit.count_failed_authentication(address, settings.OTA_AUTH_FAILURE_LIMIT)
-    if not verdict.allowed:
-        raise _too_many_bad_tokens(verdict.retry_after)
-    raise exceptions.AuthenticationFailed(message)
+from otaportal.ratelimit import client_address, refuse_bad_credentials, too_many_failures
 
 
 def admit(request, device, address: str, also_read: tuple = ()) -> None:
@@ -47,7 +15,7 @@ def admit(request, device, address: str, also_read: tuple = ()) -> None:
     admission = ratelimit.admit(device.pk, address, settings.OTA_DEVICE_RATE_LIMIT,
                                 settings.OTA_AUTH_FAILURE_LIMIT, also_read=also_read)
     if not admission.address.allowed:
-        raise _too_many_bad_tokens(admission.address.retry_after)
+        raise too_many_failures(admission.address.retry_after)
     request.device_rate_verdict = admission.request
     device.prefetched_cache = admission.reads
 
@@ -65,7 +33,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         address = seen_from or "unknown"
         device = tokens.authenticate(plaintext, self.devices())
         if device is None:
-            refuse_bad_token(address, "Invalid device token.")
+            refuse_bad_credentials(address, "Invalid device token.")
         admit(request, device, address, self.cache_keys(device))
         tokens.mark_seen(device, seen_from)
         return device, plaintext

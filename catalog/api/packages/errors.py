@@ -8,8 +8,9 @@ page and the codes its clients handle):
 - 401 IOTDA.000002 Authentication failed
 - 403 IOTDA.000004 (IoTDA's 403 code; here: the user lacks the permission)
 - 404 IOTDA.014000 The resource does not exist
-Server-side failures (artifact storage not answering: 503) carry this portal's own
-code, OTA.000503, rather than a guessed IoTDA one.
+Server-side failures (artifact storage not answering: 503) and too many failed
+credentials from an address (429) carry this portal's own codes, OTA.000503 and
+OTA.000429, rather than guessed IoTDA ones.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -26,11 +27,13 @@ AUTHENTICATION_FAILED = "IOTDA.000002"
 FORBIDDEN = "IOTDA.000004"
 NOT_FOUND = "IOTDA.014000"
 SERVER_ERROR = "OTA.000503"
+TOO_MANY_FAILURES = "OTA.000429"
 
 _CODES = {
     status.HTTP_401_UNAUTHORIZED: (AUTHENTICATION_FAILED, "Authentication failed."),
     status.HTTP_403_FORBIDDEN: (FORBIDDEN, "Forbidden."),
     status.HTTP_404_NOT_FOUND: (NOT_FOUND, "The resource does not exist."),
+    status.HTTP_429_TOO_MANY_REQUESTS: (TOO_MANY_FAILURES, "Too many requests."),
 }
 
 

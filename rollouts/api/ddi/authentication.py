@@ -18,8 +18,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from devices import gateway_tokens, tokens
-from devices.api.authentication import admit, client_address, refuse_bad_token
+from devices.api.authentication import admit
 from devices.models import Device, GatewayToken
+from otaportal.ratelimit import client_address, refuse_bad_credentials
 from rollouts import policy
 from rollouts.services.ddi.controller import controllers
 
@@ -68,17 +69,17 @@ class DdiAuthentication(authentication.BaseAuthentication):
         device = tokens.authenticate(plaintext, queryset)
         if device is None or device.uid != controller_id:
             # Another device's controllerId: refused like a wrong token, so nothing about it leaks.
-            refuse_bad_token(address, "Invalid target token for this controllerId.")
+            refuse_bad_credentials(address, "Invalid target token for this controllerId.")
         return Controller(controller_id, device)
 
     @staticmethod
     def _gateway(plaintext, controller_id, queryset, address) -> Controller:
         gateway = gateway_tokens.authenticate(plaintext)
         if gateway is None:
-            refuse_bad_token(address, "Invalid or revoked gateway token.")
+            refuse_bad_credentials(address, "Invalid or revoked gateway token.")
         device = queryset.select_related("product").filter(uid=controller_id).first()
         if device is not None and (device.product_id != gateway.product_id or not device.is_active):
-            refuse_bad_token(address, "This gateway token may not act for this controllerId.")
+            refuse_bad_credentials(address, "This gateway token may not act for this controllerId.")
         gateway_tokens.mark_used(gateway)
         return Controller(controller_id, device, gateway)
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Artifact, Scope
 from devices.downloads import artifact_response
+from otaportal.ratelimit import admitted_address, count_bad_credentials
 from rollouts import links
 
 from .errors import KaaError, MessageSerializer, kaa_exception_handler
@@ -38,6 +39,7 @@ class FileDownloadView(APIView):
 
     The link is the credential: no token is asked for, but its signature and
     expiry are checked here before streaming (with Range support) or redirecting.
+    Forged links count as failed credentials of the caller's address (429 past the limit).
     """
 
     authentication_classes = []
@@ -53,8 +55,10 @@ class FileDownloadView(APIView):
                    403: OpenApiResponse(MessageSerializer, description="Invalid, altered or expired link.")},
     )
     def get(self, request, token):
+        address = admitted_address(request)
         try:
             artifact = links.resolve(token)
         except links.LinkRefused as refused:
+            count_bad_credentials(address)
             raise KaaError(str(refused), status.HTTP_403_FORBIDDEN) from None
         return artifact_response(request, artifact)

@@ -71,5 +71,6 @@ def kaa_exception_handler(exc, context):
     message = " ".join(flatten(response.data.get("detail", response.data)
                                if isinstance(response.data, dict) and set(response.data) == {"detail"}
                                else response.data))
-    headers = {name: value for name, value in response.items() if name in ("WWW-Authenticate", "Allow")}
+    headers = {name: value for name, value in response.items()
+               if name in ("WWW-Authenticate", "Allow", "Retry-After")}
     return Response({"message": message}, status=response.status_code, headers=headers)
