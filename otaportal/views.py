@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.views import defaults
 
 from catalog.api.packages.errors import code_for_status
+from otaportal import surfaces
 from rollouts.api.ddi.errors import BY_STATUS, CONSTRAINT, exception_info
 
 # hawkBit's class for a parameter it refuses (400); its statuses without a class of their own (413, 500).
@@ -31,15 +32,15 @@ def api_error(request, status: int, message: str, parameters=()) -> JsonResponse
 
     ``parameters`` names the fields at fault, for shapes with a place for them (hawkBit's).
     """
-    path = request.path
-    if path.startswith("/otao/"):
-        body = {"message": message}  # Kaa
-    elif "/controller/v1/" in path:
-        body = exception_info(DDI_KINDS.get(status, DDI_UNCLASSIFIED), message, parameters)  # hawkBit DDI
-    elif path.startswith("/v5/"):
-        body = {"error_code": code_for_status(status), "error_msg": message}  # IoTDA
-    elif path.startswith("/api/"):
-        body = {"detail": message}  # DRF
+    surface = surfaces.surface_of(request.path)
+    if surface == surfaces.KAA:
+        body = {"message": message}
+    elif surface == surfaces.DDI:
+        body = exception_info(DDI_KINDS.get(status, DDI_UNCLASSIFIED), message, parameters)
+    elif surface == surfaces.IOTDA:
+        body = {"error_code": code_for_status(status), "error_msg": message}
+    elif surface == surfaces.DRF:
+        body = {"detail": message}
     else:
         return None
     return JsonResponse(body, status=status)

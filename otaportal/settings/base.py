@@ -259,6 +259,11 @@ SPECTACULAR_SETTINGS = {
         "RolloutStrategyEnum": "rollouts.models.Strategy",
         "DdiHandlingEnum": "rollouts.api.ddi.serializers.HANDLING_TYPES",
     },
+    # The errors every operation can answer (400, 401, 403, 404, 429), in its surface's shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rollouts.api.openapi.add_common_error_responses",
+    ],
 }
 
 LOGGING = {
