@@ -67,4 +67,5 @@ def admit(device_id, address: str, limit: int, failure_limit: int, now: float | 
         found = backend.get_many(also_read) if also_read else {}
         reads = {key: found.get(key) for key in also_read}
     wait = retry_after(now)
-    return Admission(Verdict(count <= limit, count, wait), Verdict(failures < failure_limit, failures, wait), reads)
+    return Admission(Verdict(count <= limit, count, wait),
+                     Verdict(failures < failure_limit, failures, wait), reads)

@@ -71,7 +71,8 @@ def failures_of(address: str, limit: int, now: float | None = None) -> Verdict:
 
 
 def too_many_failures(retry_after_seconds: int) -> exceptions.Throttled:
-    return exceptions.Throttled(wait=retry_after_seconds, detail="Too many invalid credentials from this address.")
+    return exceptions.Throttled(wait=retry_after_seconds,
+                                detail="Too many invalid credentials from this address.")
 
 
 def admitted_address(request) -> str:

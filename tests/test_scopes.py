@@ -23,6 +23,7 @@ ROLLOUTS_READ, ROLLOUTS_WRITE = Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE
 KAA_READ_ONLY = (Scope.SOFTWARE_READ, Scope.ENDPOINT_READ)
 PACKAGES = "/v5/iot/0a1b2c3d4e5f60718293a4b5c6d7e8f9/ota-upgrades/packages"
 VERSION, DEVICE, FILTER, ROLLOUT = "{version}", "{device}", "{filter}", "{rollout}"
+DEPRECATE = f"/api/v1/ota/versions/{VERSION}/deprecate"
 
 # (method, path, body, the scopes it needs, status once allowed). Bodies only need to get
 # past authorization: some are refused afterwards by validation, which proves they got there.
@@ -30,7 +31,7 @@ OPERATIONS = [
     ("get", "/api/v1/ota/versions", None, {CATALOG_READ}, 200),
     ("get", f"/api/v1/ota/versions/{VERSION}", None, {CATALOG_READ}, 200),
     ("post", "/api/v1/ota/versions", {}, {CATALOG_WRITE}, 400),
-    ("post", f"/api/v1/ota/versions/{VERSION}/deprecate", {"reason": "broken"}, {CATALOG_WRITE}, 200),
+    ("post", DEPRECATE, {"reason": "broken"}, {CATALOG_WRITE}, 200),
     ("put", f"/api/v1/ota/versions/{VERSION}/file", None, {CATALOG_WRITE}, 400),
     ("get", PACKAGES, None, {CATALOG_READ}, 200),
     ("get", f"{PACKAGES}/{{package}}", None, {CATALOG_READ}, 200),
@@ -120,7 +121,7 @@ def test_a_token_with_only_the_needed_scopes_is_let_through(world, admin_user, m
 def test_the_refusal_names_the_scopes(world, admin_user):
     client = client_of(admin_user, scopes=[CATALOG_READ])
 
-    response = client.post(f"/api/v1/ota/versions/{world['version']}/deprecate", {"reason": "x"}, format="json")
+    response = client.post(DEPRECATE.format(**world), {"reason": "x"}, format="json")
 
     assert response.json() == {"detail": "The token's scopes do not allow this operation."}
     assert Release.objects.get(pk=world["rollout"]).deprecated_at is None
@@ -138,7 +139,7 @@ def test_a_full_token_never_exceeds_its_users_permissions(world):
     reader.user_permissions.add(Permission.objects.get(codename="view_release"))
     client = client_of(reader)
 
-    response = client.post(f"/api/v1/ota/versions/{world['version']}/deprecate", {"reason": "x"}, format="json")
+    response = client.post(DEPRECATE.format(**world), {"reason": "x"}, format="json")
 
     assert response.status_code == 403
 

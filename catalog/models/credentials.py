@@ -23,7 +23,7 @@ class Scope(models.TextChoices):
     """
 
     CATALOG_READ = "catalog:read", "Read versions and packages"
-    CATALOG_WRITE = "catalog:write", "Register, deprecate and delete versions and packages; upload their files"
+    CATALOG_WRITE = "catalog:write", "Register, change and delete versions and packages"
     DEVICES_READ = "devices:read", "Read devices"
     DEVICES_WRITE = "devices:write", "Register, change, deactivate and activate devices; rotate their tokens"
     ROLLOUTS_READ = "rollouts:read", "Read rollouts, device filters and explanations"
