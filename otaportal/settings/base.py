@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "axes",
     # The project-wide pieces: the health check and its `manage.py health`.
     "otaportal",
     "catalog",
@@ -72,7 +73,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a locked-out admin login (django-axes); last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin logins: django-axes refuses an address after AXES_FAILURE_LIMIT failed logins, for
+# AXES_COOLOFF_TIME hours, counting the address as the portal does (OTA_TRUSTED_PROXY_COUNT).
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "otaportal.ratelimit.client_address"
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "otaportal.urls"
 WSGI_APPLICATION = "otaportal.wsgi.application"
@@ -301,7 +317,8 @@ OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
 # Buckets (or folders under the media root) besides the artifact bucket that IoTDA-style
 # packages may name in obs_location: the portal reads and serves them with its own credentials.
 OTA_PACKAGE_BUCKETS = env.list("OTA_PACKAGE_BUCKETS", default=[])
-# Bad device or gateway tokens one client address may send per minute before it is answered 429.
+# Bad credentials (device, gateway and management tokens, SDK-HMAC signatures, Kaa download
+# links) one client address may send per minute before it is answered 429 (otaportal/ratelimit.py).
 OTA_AUTH_FAILURE_LIMIT = env.int("OTA_AUTH_FAILURE_LIMIT", default=30)
 # Reverse proxies in front of the portal that append to X-Forwarded-For (docker-compose: nginx, 1);
 # 0 trusts no forwarded header and records REMOTE_ADDR.

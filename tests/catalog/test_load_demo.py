@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from catalog import demo
 from catalog.choices import ArtifactState, ReleaseStatus
@@ -45,11 +46,16 @@ def test_load_demo_creates_the_product_modules_and_releases_with_artifacts():
     assert Release.objects.get(version="1.0.0").status == ReleaseStatus.DEPRECATED
 
 
+def admin_login():
+    """The request authentication sees: django-axes counts login attempts per client address."""
+    return RequestFactory().post("/admin/login/")
+
+
 @pytest.mark.django_db
 def test_load_demo_prints_a_working_admin_login_and_the_admin_url():
     out = run("load_demo", "--base-url", "http://127.0.0.1:8123/")
 
-    user = authenticate(username="admin", password=printed_password(out))
+    user = authenticate(admin_login(), username="admin", password=printed_password(out))
     assert user is not None and user.is_superuser
     assert "Admin: http://127.0.0.1:8123/admin/" in out
 
@@ -64,7 +70,7 @@ def test_load_demo_twice_changes_nothing_and_keeps_the_password(s3, settings):
     assert catalog_rows() == rows
     assert stored_keys(s3, settings) == keys
     assert printed_password(second) == printed_password(first)
-    assert authenticate(username="admin", password=printed_password(second)) is not None
+    assert authenticate(admin_login(), username="admin", password=printed_password(second)) is not None
 
 
 @pytest.mark.django_db
