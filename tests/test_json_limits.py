@@ -157,3 +157,13 @@ def test_import_devices_refuses_an_attribute_holding_nul(product, tmp_path):
 
     assert "NUL characters (\\u0000) are not allowed at attributes.region" in errors.getvalue()
     assert not Device.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_device_admin_form_answers_5000_level_attributes_with_a_form_error(admin_client, device):
+    response = admin_client.post(f"/admin/devices/device/{device.pk}/change/", {
+        "name": "", "attributes": "[" * 5000 + "]" * 5000, "tags": "[]",
+    })
+
+    assert response.status_code == 200
+    assert "Nested deeper than 32 levels" in str(response.context["adminform"].form.errors["attributes"])
