@@ -19,6 +19,13 @@ class ArtifactState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ChecksumSource(models.TextChoices):
+    """Where a release's SHA-256 comes from: its registrant, or the portal hashing its first verified file."""
+
+    DECLARED = "declared", "Declared"
+    COMPUTED = "computed", "Computed by the portal"
+
+
 # Badge colours for the admin, keyed by state value.
 ARTIFACT_STATE_COLOURS = {
     ArtifactState.PENDING: "#6c757d",

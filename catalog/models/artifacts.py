@@ -16,9 +16,21 @@ class ArtifactQuerySet(models.QuerySet):
 
 
 class Artifact(models.Model):
-    """The file of a release, kept in artifact storage and verified before it is ever served."""
+    """The file of a release, kept in artifact storage and verified before it is ever served.
 
-    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="artifact")
+    ``release.artifact`` is the artifact served. A file uploaded for a release whose
+    artifact is verified is a candidate (``release.artifact_candidate``) until its own
+    verification passes; then it replaces the served one in one transaction.
+    """
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, related_name="artifact", null=True, blank=True,
+        help_text="The release this artifact is served for; blank while it is a candidate replacement.",
+    )
+    candidate_for = models.OneToOneField(
+        Release, on_delete=models.CASCADE, related_name="artifact_candidate", null=True, blank=True,
+        editable=False, help_text="The release whose verified artifact this one replaces once verified itself.",
+    )
     bucket = models.CharField(
         max_length=63, blank=True,
         help_text="Bucket (or folder under the media root) holding the object; blank: the configured one.",
@@ -53,10 +65,20 @@ class Artifact(models.Model):
             models.UniqueConstraint(
                 fields=["bucket", "storage_key"], condition=Q(owned=True), name="artifact_owned_key_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(release__isnull=False, candidate_for__isnull=True)
+                | Q(release__isnull=True, candidate_for__isnull=False),
+                name="artifact_served_or_candidate",
+            ),
         ]
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def release_of(self) -> Release:
+        """The release this artifact is served for, or is a candidate replacement for."""
+        return self.release if self.release_id else self.candidate_for
 
     @property
     def is_verified(self):

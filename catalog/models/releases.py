@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.fields import VersionKeyField
-from catalog.choices import ArtifactState, PackageType, ReleaseStatus
+from catalog.choices import ArtifactState, ChecksumSource, PackageType, ReleaseStatus
 from catalog.validators import sha256_validator, version_validator
 from catalog.versioning import version_key
 from otaportal.json_limits import JsonLimits
@@ -76,6 +76,10 @@ class Release(models.Model):
     declared_size = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Size in bytes the artifact must have; filled in when absent."
     )
+    checksum_computed = models.BooleanField(
+        default=False, editable=False,
+        help_text="The SHA-256 was filled in from the verified artifact: nobody declared it.",
+    )
     status = models.CharField(max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.ACTIVE)
     deprecate_reason = models.TextField(blank=True)
     deprecated_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +119,20 @@ class Release(models.Model):
         try:
             return self.artifact
         except Release.artifact.RelatedObjectDoesNotExist:
+            return None
+
+    @property
+    def checksum_source(self) -> str | None:
+        """Whether the SHA-256 was declared or computed by the portal; None while there is none."""
+        if not self.declared_sha256:
+            return None
+        return ChecksumSource.COMPUTED if self.checksum_computed else ChecksumSource.DECLARED
+
+    @property
+    def artifact_candidate_or_none(self):
+        try:
+            return self.artifact_candidate
+        except Release.artifact_candidate.RelatedObjectDoesNotExist:
             return None
 
     @property

@@ -1,6 +1,5 @@
 """Putting files behind releases: upload to storage, reference existing objects, delete."""
 
-import logging
 import posixpath
 import uuid
 
@@ -10,11 +9,10 @@ from django.db import transaction
 
 from catalog.choices import ArtifactState
 from catalog.models import DEFAULT_MODULE, Artifact, Release
+from catalog.services.objects import delete_on_commit
 from catalog.services.verification import request_verification
-from catalog.storage import ArtifactStore, StorageError
+from catalog.storage import ArtifactStore
 from catalog.validators import file_name_validator
-
-logger = logging.getLogger(__name__)
 
 
 def clean_file_name(name: str) -> str:
@@ -41,26 +39,33 @@ def check_size(size: int | None) -> None:
         )
 
 
-def _delete_later(bucket: str, key: str) -> None:
-    def delete():
-        try:
-            ArtifactStore(bucket).delete(key)
-        except StorageError:
-            logger.exception("could not delete replaced object %s/%s", bucket, key)
-
-    transaction.on_commit(delete)
-
-
 def _attach(release: Release, *, bucket: str, key: str, owned: bool, file_name: str,
             declared_sha256: str, declared_size: int | None) -> Artifact:
+    """Make the object the release's artifact, pending verification.
+
+    While the release's served artifact is verified, the object becomes its candidate
+    instead, and the served artifact stays as it is until the candidate is verified
+    (catalog.services.verification promotes it). A checksum the portal computed from an
+    earlier file binds nothing: the new file's own is computed.
+    """
     with transaction.atomic():
-        artifact = Artifact.objects.select_for_update().filter(release=release).first()
-        if artifact is not None and artifact.owned and (artifact.bucket, artifact.storage_key) != (bucket, key):
-            _delete_later(artifact.bucket, artifact.storage_key)
-        artifact = artifact or Artifact(release=release)
+        # The candidate first, then the served artifact: the order verification locks them in.
+        candidate = Artifact.objects.select_for_update().filter(candidate_for=release).first()
+        served = Artifact.objects.select_for_update().filter(release=release).first()
+        if served is not None and served.is_verified:
+            artifact = candidate or Artifact(candidate_for=release)
+        else:
+            if candidate is not None:
+                remove(candidate)
+            artifact = served or Artifact(release=release)
+        if artifact.pk and artifact.owned and (artifact.bucket, artifact.storage_key) != (bucket, key):
+            delete_on_commit(artifact.bucket, artifact.storage_key)
+        bound = not release.checksum_computed
         artifact.bucket, artifact.storage_key, artifact.owned, artifact.file_name = bucket, key, owned, file_name
-        artifact.declared_sha256 = declared_sha256 or release.declared_sha256
-        artifact.declared_size = release.declared_size if declared_size is None else declared_size
+        artifact.declared_sha256 = declared_sha256 or (release.declared_sha256 if bound else "")
+        artifact.declared_size = declared_size if declared_size is not None else (
+            release.declared_size if bound else None
+        )
         artifact.sha256 = artifact.sha1 = artifact.md5 = ""
         artifact.size = None
         artifact.state = ArtifactState.PENDING
@@ -98,8 +103,15 @@ def reference(release: Release, bucket: str, key: str, *, declared_sha256: str =
 
 
 def remove(artifact: Artifact) -> None:
-    """Delete the artifact row, and its object when the portal owns it, after commit."""
+    """Delete the artifact row, and its object when the portal owns it, after commit.
+
+    A served artifact takes its release's candidate replacement with it.
+    """
     with transaction.atomic():
+        if artifact.release_id:
+            candidate = Artifact.objects.filter(candidate_for_id=artifact.release_id).first()
+            if candidate is not None:
+                remove(candidate)
         if artifact.owned:
-            _delete_later(artifact.bucket, artifact.storage_key)
+            delete_on_commit(artifact.bucket, artifact.storage_key)
         artifact.delete()

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.choices import ArtifactState, FailureReason
-from catalog.models import Artifact
+from catalog.models import Artifact, Release
+from catalog.services.objects import delete_on_commit
 from catalog.storage import ArtifactStore, ObjectMissing, StorageError, TransientStorageError
 
 logger = logging.getLogger(__name__)
@@ -78,11 +79,15 @@ def _start(artifact_id) -> Artifact | None:
         return artifact
 
 
-def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detail: str = "") -> Artifact:
-    """Record the outcome, unless the artifact's object was replaced while we were reading it."""
+def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detail: str = "") -> Artifact | None:
+    """Record the outcome, unless the artifact was replaced or removed while we were reading it.
+
+    A verified candidate replaces its release's served artifact in the same transaction.
+    """
     with transaction.atomic():
-        current = Artifact.objects.select_for_update().select_related("release").get(pk=artifact.pk)
-        if (current.bucket, current.storage_key) != (artifact.bucket, artifact.storage_key):
+        current = (Artifact.objects.select_for_update(of=("self",)).select_related("release", "candidate_for")
+                   .filter(pk=artifact.pk).first())
+        if current is None or (current.bucket, current.storage_key) != (artifact.bucket, artifact.storage_key):
             return current
         if digests is not None:
             current.sha256, current.sha1, current.md5, current.size = (
@@ -99,14 +104,42 @@ def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detai
         current.failure_reason, current.failure_detail = reason, detail
         current.state = ArtifactState.FAILED if reason else ArtifactState.VERIFIED
         current.verified_at = None if reason else timezone.now()
+        if not reason and current.candidate_for_id:
+            _promote(current)
         current.save()
-        release = current.release
-        if not reason and (not release.declared_sha256 or release.declared_size is None):
-            release.declared_sha256 = release.declared_sha256 or current.sha256
-            release.declared_size = current.size if release.declared_size is None else release.declared_size
-            release.save(update_fields=["declared_sha256", "declared_size", "updated_at"])
+        if not reason:
+            _fill_in_release(current.release, current)
     logger.info("artifact %s %s %s", current.pk, current.state, current.failure)
     return current
+
+
+def _promote(candidate: Artifact) -> None:
+    """The verified candidate becomes its release's served artifact; the one it replaces goes.
+
+    The replaced object is deleted after commit, when the portal owns it.
+    """
+    release = candidate.candidate_for
+    served = Artifact.objects.select_for_update().filter(release=release).first()
+    if served is not None:
+        if served.owned and (served.bucket, served.storage_key) != (candidate.bucket, candidate.storage_key):
+            delete_on_commit(served.bucket, served.storage_key)
+        served.delete()
+    candidate.release, candidate.candidate_for = release, None
+
+
+def _fill_in_release(release: Release, artifact: Artifact) -> None:
+    """A release that declared no SHA-256 (or size) takes the verified artifact's, marked as computed.
+
+    A computed checksum follows the artifact served, so it changes with a verified replacement.
+    """
+    if release.checksum_computed or not release.declared_sha256:
+        release.declared_sha256, release.declared_size = artifact.sha256, artifact.size
+        release.checksum_computed = True
+    elif release.declared_size is None:
+        release.declared_size = artifact.size
+    else:
+        return
+    release.save(update_fields=["declared_sha256", "declared_size", "checksum_computed", "updated_at"])
 
 
 def _heartbeat(artifact_id) -> Callable[[], None]:

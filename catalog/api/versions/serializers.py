@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.choices import ArtifactState, ReleaseStatus
+from catalog.choices import ArtifactState, ChecksumSource, ReleaseStatus
 from catalog.api.fields import UtcDateTimeField
 from catalog.models import Release
 from catalog.services import releases
@@ -68,13 +68,23 @@ class VersionSerializer(serializers.ModelSerializer):
         help_text="`none` until a file is uploaded, then the verification state of the file.",
     )
     artifactError = serializers.SerializerMethodField()
+    checksumSource = serializers.ChoiceField(
+        source="checksum_source", read_only=True, allow_null=True, choices=ChecksumSource.values,
+        help_text="`declared` when `sha256Checksum` was registered; `computed` when the portal took it from "
+                  "the verified file, as for versions created without one; null while there is none.",
+    )
+    replacementState = serializers.SerializerMethodField(
+        help_text="Verification state of a file uploaded over a verified one; the verified file is served "
+                  "until the replacement is verified. Null without a replacement.",
+    )
+    replacementError = serializers.SerializerMethodField(help_text="Why the replacement failed verification.")
 
     class Meta:
         model = Release
         fields = [
             "id", "product", "module", "version", "releaseNotes", "sha256Checksum", "fileSize",
             "minAgentVersion", "status", "deprecateReason", "createdAt", "updatedAt", "artifactState",
-            "artifactError",
+            "artifactError", "checksumSource", "replacementState", "replacementError",
         ]
         read_only_fields = fields
 
@@ -86,6 +96,17 @@ class VersionSerializer(serializers.ModelSerializer):
     def get_artifactError(self, release) -> str | None:
         artifact = release.artifact_or_none
         return (artifact.failure or None) if artifact else None
+
+
+    @extend_schema_field(serializers.ChoiceField(choices=ArtifactState.values, allow_null=True))
+    def get_replacementState(self, release) -> str | None:
+        candidate = release.artifact_candidate_or_none
+        return candidate.state if candidate else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_replacementError(self, release) -> str | None:
+        candidate = release.artifact_candidate_or_none
+        return (candidate.failure or None) if candidate else None
 
 
 class RegisterVersionSerializer(serializers.Serializer):

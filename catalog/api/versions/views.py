@@ -61,7 +61,9 @@ def api_validation_error(error: DjangoValidationError) -> exceptions.ValidationE
 )
 @extend_schema(tags=["Version catalog"])
 class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = Release.objects.select_related("product", "module", "artifact").order_by("-created_at", "-id")
+    queryset = Release.objects.select_related("product", "module", "artifact", "artifact_candidate").order_by(
+        "-created_at", "-id"
+    )
     serializer_class = VersionSerializer
     filterset_class = VersionFilterSet
     lookup_value_regex = "[^/]+"

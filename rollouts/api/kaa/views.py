@@ -40,6 +40,7 @@ KAA_ERRORS = {
     401: "No token, or an invalid, expired or revoked one.",
     403: "The token's scopes or the user's permissions do not allow this operation.",
     404: "Application, software version, file or endpoint not found.",
+    413: "The file is larger than OTA_MAX_ARTIFACT_SIZE.",
 }
 
 
@@ -140,12 +141,12 @@ class SoftwareFilesView(KaaView):
         tags=[TAG], operation_id="kaa_software_file_upload",
         summary="Uploads the software file; its verification starts at once.",
         request={"multipart/form-data": FileUploadSerializer},
-        responses=answers(400, 401, 403, 404, _204=OpenApiResponse(description="Uploaded.")),
+        responses=answers(400, 401, 403, 404, 413, _204=OpenApiResponse(description="Uploaded.")),
     )
     def put(self, request, appName, softwareVersion):
         release = software.get_software(appName, softwareVersion)
-        body = FileUploadSerializer(data=request.data)
         stream_to_disk(request._request)
+        body = FileUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         artifacts.upload(release, upload, upload.name)

@@ -103,14 +103,16 @@ def test_an_upload_of_an_empty_file_is_400(api, kettle):
 
 
 @pytest.mark.django_db
-def test_an_upload_larger_than_allowed_is_400(api, kettle, settings):
+def test_an_upload_larger_than_allowed_is_413(api, kettle, settings):
     settings.OTA_MAX_ARTIFACT_SIZE = 10
     ReleaseFactory(product=kettle, version="1.0.2")
 
     response = upload(api, b"eleven byte")
 
-    assert response.status_code == 400
-    assert "largest accepted is 10 bytes" in response.json()["message"]
+    assert response.status_code == 413
+    assert response.json() == {
+        "message": "file: The file is larger than the 10 bytes accepted (OTA_MAX_ARTIFACT_SIZE).",
+    }
     assert not Artifact.objects.exists()
 
 
