@@ -8,6 +8,7 @@ never exceeds its user's Django permissions.
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from catalog.api.authentication import BearerTokenAuthentication, SignedRequestAuthentication
@@ -21,7 +22,8 @@ CATALOG_READ, CATALOG_WRITE = Scope.CATALOG_READ, Scope.CATALOG_WRITE
 DEVICES_READ, DEVICES_WRITE = Scope.DEVICES_READ, Scope.DEVICES_WRITE
 ROLLOUTS_READ, ROLLOUTS_WRITE = Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE
 KAA_READ_ONLY = (Scope.SOFTWARE_READ, Scope.ENDPOINT_READ)
-PACKAGES = "/v5/iot/0a1b2c3d4e5f60718293a4b5c6d7e8f9/ota-upgrades/packages"
+PACKAGES_PATH = "/v5/iot/{project_id}/ota-upgrades/packages"
+PACKAGES = PACKAGES_PATH.format(project_id="0a1b2c3d4e5f60718293a4b5c6d7e8f9")
 VERSION, DEVICE, FILTER, ROLLOUT = "{version}", "{device}", "{filter}", "{rollout}"
 DEPRECATE = f"/api/v1/ota/versions/{VERSION}/deprecate"
 
@@ -206,3 +208,39 @@ def test_every_management_view_names_a_scope_for_every_method():
     faults = [fault for route, callback in management_routes() for fault in unguarded(route, callback)]
 
     assert faults == []
+
+
+@pytest.fixture(scope="module")
+def schema_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {(method.upper(), path): operation for path, operations in schema["paths"].items()
+            for method, operation in operations.items()}
+
+
+def test_each_operations_security_requirement_names_the_scopes_it_needs(schema_operations):
+    assert schema_operations["POST", "/api/v1/ota/versions"]["security"] == [{"bearerToken": [CATALOG_WRITE]}]
+    assert schema_operations["GET", "/api/v1/devices/{uid}/explain"]["security"] == [
+        {"bearerToken": [DEVICES_READ, ROLLOUTS_READ]}]
+
+
+def test_a_kaa_operation_may_be_called_with_kaas_scope_or_the_portals(schema_operations):
+    software = schema_operations["GET", "/otao/api/v1/applications/{appName}/software"]
+
+    assert software["security"] == [{"bearerToken": [Scope.SOFTWARE_READ]},
+                                    {"bearerToken": [CATALOG_READ, ROLLOUTS_READ]}]
+
+
+def test_package_tokens_name_their_scopes_and_key_pairs_none(schema_operations):
+    delete = schema_operations["DELETE", f"{PACKAGES_PATH}/{{package_id}}"]
+
+    assert delete["security"] == [{"sdkHmacSha256": []}, {"authTokenHeader": [CATALOG_WRITE]},
+                                  {"bearerToken": [CATALOG_WRITE]}]
+
+
+def test_every_operation_of_a_scoped_scheme_names_its_scopes(schema_operations):
+    unnamed = [f"{method} {path}" for (method, path), operation in schema_operations.items()
+               for requirement in operation.get("security", [])
+               for scheme, scopes in requirement.items()
+               if scheme in ("bearerToken", "authTokenHeader") and not scopes]
+
+    assert unnamed == []

@@ -7,6 +7,7 @@ from rest_framework import authentication, exceptions
 
 from catalog import signing
 from catalog.models import AccessKey, ApiToken
+from catalog.models.credentials import ways_to_grant
 from otaportal.ratelimit import admitted_address, refuse_bad_credentials
 
 
@@ -82,7 +83,19 @@ class SignedRequestAuthentication(authentication.BaseAuthentication):
         return signing.ALGORITHM
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
+class ScopedTokenScheme(OpenApiAuthenticationExtension):
+    """Tokens may be limited to scopes: each operation's requirement names those its method needs.
+
+    One requirement per way to hold them (Kaa's name, or the portal's equivalent scopes).
+    """
+
+    def get_security_requirement(self, auto_schema):
+        # A view naming no scopes is refused to every scoped token (TokenScopes): none to list.
+        required = getattr(auto_schema.view, "required_scopes", {}).get(auto_schema.method, ())
+        return [{self.name: scopes} for scopes in ways_to_grant(required)]
+
+
+class BearerTokenScheme(ScopedTokenScheme):
     target_class = BearerTokenAuthentication
     name = "bearerToken"
 
@@ -90,7 +103,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "Token from `manage.py create_api_token`."}
 
 
-class AuthTokenHeaderScheme(OpenApiAuthenticationExtension):
+class AuthTokenHeaderScheme(ScopedTokenScheme):
     target_class = AuthTokenHeaderAuthentication
     name = "authTokenHeader"
 

@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import itertools
 import secrets as stdlib_secrets
 from datetime import timedelta
 
@@ -49,6 +50,13 @@ def scopes_allow(held, required) -> bool:
     if not held:
         return True
     return all(_grants(set(held), scope) for scope in required)
+
+
+def ways_to_grant(required) -> list[list[str]]:
+    """Each set of scopes that grants every scope in ``required``: Kaa's names or their equivalents."""
+    choices = [[{scope}, *([KAA_SCOPE_EQUIVALENTS[scope]] if scope in KAA_SCOPE_EQUIVALENTS else [])]
+               for scope in required]
+    return [sorted(set().union(*combination)) for combination in itertools.product(*choices)]
 
 
 def _grants(held: set, scope: str) -> bool:

@@ -21,4 +21,5 @@ def test_the_openapi_schema_describes_every_kaa_operation_with_its_error_shape(a
     software = paths["/otao/api/v1/applications/{appName}/software/{softwareVersion}"]
     assert set(software) >= {"get", "post", "put", "delete"}
     assert set(software["post"]["responses"]) == {"201", "400", "401", "403", "404", "429"}
-    assert software["post"]["security"] == [{"bearerToken": []}]
+    assert software["post"]["security"] == [{"bearerToken": ["application:software:update"]},
+                                            {"bearerToken": ["catalog:write", "rollouts:write"]}]
