@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from catalog.models import Release
 from rollouts.models import DeviceUpdate
+from tests.ddi.conftest import base_url, ddi_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,13 @@ def test_check_ins_of_a_product_with_an_unpicklable_release_still_answer(device_
 
     assert [response.status_code for response in responses] == [204, 204, 204]
     assert not DeviceUpdate.objects.exists()
+
+
+def test_ddi_polls_of_that_product_still_answer(device, broken_release):
+    response = ddi_client(device.token).get(base_url(device.uid))
+
+    assert response.status_code == 200
+    assert "deploymentBase" not in response.json()["_links"]
 
 
 def test_the_other_releases_of_the_product_are_still_offered(device_api, offerable_release, broken_release):
