@@ -11,17 +11,19 @@ from .verification import VerifyAgainMixin
 class ArtifactAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     """Read-only: artifacts are uploaded from their release's page and changed only by verification."""
 
-    list_display = ("file_name", "release_link", "state_badge", "size_display", "failure", "verified_at",
+    list_display = ("file_name", "release_link", "role", "state_badge", "size_display", "failure", "verified_at",
                     "created_at")
-    list_select_related = ("release__product", "release__module__product")
-    list_filter = ("state", "failure_reason", "release__product", "owned")
+    list_select_related = ("release__product", "release__module__product", "candidate_for__product",
+                           "candidate_for__module__product")
+    list_filter = ("state", "failure_reason", ("candidate_for", admin.EmptyFieldListFilter), "release__product",
+                   "owned")
     search_fields = ("file_name", "storage_key", "sha256", "declared_sha256", "release__version",
-                     "release__product__key", "release__module__name")
+                     "release__product__key", "release__module__name", "candidate_for__version")
     ordering = ("-created_at",)
     actions = ("verify_again_selected",)
     object_actions = ("verify_again",)
     fieldsets = [
-        (None, {"fields": ("release_link", "state_badge", "failure", "file_name")}),
+        (None, {"fields": ("release_link", "role", "state_badge", "failure", "file_name")}),
         ("Checksums and size", {"fields": ("declared_sha256", "sha256", "declared_size", "size_display",
                                            "sha1", "md5")}),
         ("Storage", {"fields": ("bucket", "storage_key", "owned")}),
@@ -49,7 +51,11 @@ class ArtifactAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="release", ordering="release__version")
     def release_link(self, artifact):
-        return display.admin_link(artifact.release, str(artifact.release))
+        return display.admin_link(artifact.release_of, str(artifact.release_of))
+
+    @admin.display(description="role")
+    def role(self, artifact):
+        return "served" if artifact.release_id else "replacement (served once verified)"
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, artifact):

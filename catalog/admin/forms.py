@@ -12,7 +12,8 @@ class ReleaseAdminForm(forms.ModelForm):
 
     artifact_file = forms.FileField(
         required=False, label="Upload artifact",
-        help_text="Stored in the artifact storage and verified in the background; replaces any earlier file.",
+        help_text="Stored in the artifact storage and verified in the background; replaces any earlier file. "
+                  "A verified file is served until the new one is verified too.",
     )
 
     class Meta:

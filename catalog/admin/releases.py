@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
+from django.utils.html import format_html
 from django.template.response import TemplateResponse
 
-from catalog.choices import ReleaseStatus
+from catalog.choices import ChecksumSource, ReleaseStatus
 from catalog.models import Module, Release
 from catalog.services import artifacts
 from catalog.services.releases import deprecate_release
@@ -22,11 +23,12 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     page_links = []  # filled by apps that build on releases (rollouts/admin/rollouts.py)
     page_sections = []
     list_display = ("version", "product", "module_name", "status_badge", "artifact_badge", "artifact_size",
-                    "created_at")
+                    "checksum_source", "created_at")
     list_display_links = ("version",)
     # module__product: each row's str() (the checkbox's label) names the module with its product.
     list_select_related = ("product", "module__product", "artifact")
-    list_filter = ("product", ("module", ModuleFilter), "status", ArtifactStateFilter, "package_type")
+    list_filter = ("product", ("module", ModuleFilter), "status", ArtifactStateFilter, "checksum_computed",
+                   "package_type")
     search_fields = ("version", "release_notes", "description", "product__key", "product__name",
                      "module__name", "artifact__file_name", "artifact__sha256")
     # Newest first within a module, by the semantic order of catalog.versioning.
@@ -35,7 +37,8 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     object_actions = ("verify_again", "deprecate")
     readonly_fields = ("public_id", "version_key", "status_badge", "deprecate_reason", "deprecated_at",
                        "artifact_badge", "artifact_link", "artifact_sha256", "artifact_size",
-                       "artifact_failure", "artifact_verified_at", "created_at", "updated_at")
+                       "artifact_failure", "artifact_verified_at", "checksum_source", "replacement",
+                       "created_at", "updated_at")
     identity_fields = ("module", "version")
     declared_fields = ("declared_sha256", "declared_size")
     release_fields = ("package_type", "release_notes", "description", "min_agent_version",
@@ -52,8 +55,9 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
         return [
             (None, {"fields": (*self.identity_fields, *self.release_fields)}),
             ("Artifact", {"fields": ("artifact_badge", "artifact_file", "artifact_link",
-                                     *self.declared_fields, "artifact_sha256", "artifact_size",
-                                     "artifact_failure", "artifact_verified_at")}),
+                                     *self.declared_fields, "checksum_source", "artifact_sha256",
+                                     "artifact_size", "artifact_failure", "artifact_verified_at",
+                                     "replacement")}),
             ("Status", {"fields": ("status_badge", "deprecate_reason", "deprecated_at")}),
             self.payload_fieldset,
             ("Record", {"fields": ("public_id", "version_key", "created_at", "updated_at"),
@@ -163,6 +167,20 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     def artifact_failure(self, release):
         artifact = release.artifact_or_none
         return (artifact.failure if artifact else "") or display.EMPTY
+
+    @admin.display(description="checksum", ordering="checksum_computed")
+    def checksum_source(self, release):
+        source = release.checksum_source
+        return ChecksumSource(source).label if source else display.EMPTY
+
+    @admin.display(description="replacement")
+    def replacement(self, release):
+        """A file uploaded over the verified one: its state, and why it failed if it did."""
+        candidate = release.artifact_candidate_or_none
+        if candidate is None:
+            return display.EMPTY
+        return format_html("{} {} {}", display.artifact_badge(candidate),
+                           display.admin_link(candidate, candidate.file_name), candidate.failure)
 
     @admin.display(description="verified at")
     def artifact_verified_at(self, release):
