@@ -21,6 +21,7 @@ from django.utils.deconstruct import deconstructible
 # A request body wraps its free fields in a few levels of its own (DDI feedback:
 # status.result.progress; Kaa: filters[0]): bodies may be this much deeper than a field.
 BODY_ENVELOPE_DEPTH = 8
+TOO_DEEP_TO_SHOW = "(nested too deep to show: replace it with JSON within OTA_JSON_MAX_DEPTH levels)"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*\Z")
 NUL = "\x00"
 NUL_PROBLEM = "NUL characters (\\u0000) are not allowed"
@@ -125,6 +126,14 @@ class JSONFormField(forms.JSONField):
             return super().to_python(value)
         except RecursionError:
             raise ValidationError(depth_problem(field_limits()) + ".", code="json_depth") from None
+
+    def prepare_value(self, value):
+        try:
+            return super().prepare_value(value)
+        except RecursionError:
+            # A stored value deeper than writing it out allows (stored around validation): the page
+            # still renders, and this text, not being JSON, is refused if saved unchanged.
+            return forms.fields.InvalidJSONInput(TOO_DEEP_TO_SHOW)
 
     def bound_data(self, data, initial):
         try:

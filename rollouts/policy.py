@@ -16,6 +16,7 @@ pickled (a specification nested too deep, written around validation) is left out
 recorded under ``left_out_key`` for the admin's release page (``left_out``).
 """
 
+import json
 import logging
 import pickle
 import time
@@ -27,6 +28,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from catalog.choices import ReleaseStatus
 from catalog.models import Release
@@ -133,9 +136,15 @@ def build(releases) -> list[ReleasePolicy]:
 
 
 def _load(releases) -> tuple[list, dict, dict]:
-    """The releases with their product, module, rollout and artifact; their filters and phases by rollout."""
+    """The releases with their product, module, rollout and artifact; their filters and phases by rollout.
+
+    The specification comes as JSON text, decoded for each release in ``_release_policy``: one nested
+    too deep to decode then fails that release alone, not the query of all.
+    """
     rows = list(
-        releases.select_related("product", "module", "rollout", "artifact").order_by("-version_key", "-version")
+        releases.select_related("product", "module", "rollout", "artifact")
+        .defer("specification").annotate(specification_text=Cast("specification", TextField()))
+        .order_by("-version_key", "-version")
     )
     rollout_ids = [release.rollout.pk for release in rows if _rollout_of(release)]
     filters, phases = {}, {}
@@ -203,7 +212,7 @@ def _release_policy(release, filters, phases) -> ReleasePolicy:
         file_name=artifact.file_name if artifact else "",
         file_size=(artifact.size if artifact.size is not None else artifact.declared_size) if artifact else None,
         sha256=(artifact.sha256 or artifact.declared_sha256) if artifact else "",
-        specification=release.specification,
+        specification=None if release.specification_text is None else json.loads(release.specification_text),
         custom_info=release.custom_info,
     )
 

@@ -14,6 +14,8 @@ REPORT = {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}
 # Deep enough that pickling it into the cache recurses too far, shallow enough to be read back
 # (pickle spends two levels of recursion per level of JSON, json one).
 TOO_DEEP_FOR_PICKLE = 700
+# Deep enough that decoding it deep in a request recurses too far (the issue's stored releases went to 900).
+TOO_DEEP_TO_DECODE = 900
 
 
 def nested(depth):
@@ -25,20 +27,36 @@ def nested(depth):
 
 @pytest.fixture
 def broken_release(offerable_release):
-    """An offerable release whose specification was written straight to the database, around validation."""
-    release = offerable_release("3.0.0")
-    Release.objects.filter(pk=release.pk).update(specification=nested(TOO_DEEP_FOR_PICKLE))
-    return release
+    """Factory: an offerable release whose specification was written straight to the database, around validation."""
+
+    def make(depth=TOO_DEEP_FOR_PICKLE):
+        release = offerable_release("3.0.0")
+        Release.objects.filter(pk=release.pk).update(specification=nested(depth))
+        return release
+
+    return make
 
 
 def test_check_ins_of_a_product_with_an_unpicklable_release_still_answer(device_api, broken_release):
+    broken_release()
+
     responses = [device_api.post(CHECK_IN, REPORT, format="json") for _ in range(3)]
 
     assert [response.status_code for response in responses] == [204, 204, 204]
     assert not DeviceUpdate.objects.exists()
 
 
+def test_check_ins_still_answer_when_a_specification_cannot_even_be_decoded_there(device_api, broken_release):
+    broken_release(TOO_DEEP_TO_DECODE)
+
+    response = device_api.post(CHECK_IN, REPORT, format="json")
+
+    assert response.status_code == 204
+
+
 def test_ddi_polls_of_that_product_still_answer(device, broken_release):
+    broken_release()
+
     response = ddi_client(device.token).get(base_url(device.uid))
 
     assert response.status_code == 200
@@ -47,6 +65,7 @@ def test_ddi_polls_of_that_product_still_answer(device, broken_release):
 
 def test_the_other_releases_of_the_product_are_still_offered(device_api, offerable_release, broken_release):
     offerable_release("2.0.0")
+    broken_release()
 
     response = device_api.post(CHECK_IN, REPORT, format="json")
 
@@ -54,22 +73,25 @@ def test_the_other_releases_of_the_product_are_still_offered(device_api, offerab
     assert response.json()["version"] == "2.0.0"
 
 
-def test_the_release_page_shows_why_the_release_is_not_offered(admin_client, device_api, broken_release):
+@pytest.mark.parametrize("depth", [TOO_DEEP_FOR_PICKLE, TOO_DEEP_TO_DECODE])
+def test_the_release_page_shows_why_the_release_is_not_offered(admin_client, device_api, broken_release, depth):
+    release = broken_release(depth)
     device_api.post(CHECK_IN, REPORT, format="json")
 
-    response = admin_client.get(reverse("admin:catalog_release_change", args=[broken_release.pk]))
+    response = admin_client.get(reverse("admin:catalog_release_change", args=[release.pk]))
 
     assert response.status_code == 200
     assert "could not be cached (RecursionError" in response.content.decode()
 
 
 def test_the_error_leaves_the_release_page_once_the_release_is_fixed(admin_client, device_api, broken_release):
+    release = broken_release()
     device_api.post(CHECK_IN, REPORT, format="json")
-    broken_release.specification = {"mode": "eco"}
-    broken_release.save()  # a new policy generation: the next check-in builds again
+    release.specification = {"mode": "eco"}
+    release.save()  # a new policy generation: the next check-in builds again
 
     device_api.post(CHECK_IN, REPORT, format="json")
-    response = admin_client.get(reverse("admin:catalog_release_change", args=[broken_release.pk]))
+    response = admin_client.get(reverse("admin:catalog_release_change", args=[release.pk]))
 
     assert "could not be cached" not in response.content.decode()
-    assert DeviceUpdate.objects.get().release == broken_release
+    assert DeviceUpdate.objects.get().release == release
