@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
-## Run the portal on embedded defaults (SQLite, local files, local Celery worker) with demo data.
+## Run the portal on embedded defaults (SQLite, local files; web, Celery worker and beat) with demo data.
 run: $(STAMP)
 	bin/run-dev
 

@@ -5,8 +5,10 @@ in parallel threads and the report waits at most OTA_HEALTH_TIMEOUT for them: a 
 is reported as not answering instead of holding the caller (docs/operations.md, "Health").
 """
 
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,9 +127,21 @@ def _outcome(name: str, future: Future) -> Check:
         return Check(name, False, f"{type(error).__name__}: {error}")
 
 
+def _started(name: str, check: Callable[[], str]) -> Future:
+    """``check`` running in a daemon thread: one that hangs keeps neither the caller nor the process's exit."""
+    future = Future()
+
+    def run():
+        try:
+            future.set_result(check())
+        except Exception as error:
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=f"health-{name}", daemon=True).start()
+    return future
+
+
 def report() -> Report:
-    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="health")
-    futures = {name: pool.submit(check) for name, check in CHECKS.items()}
+    futures = {name: _started(name, check) for name, check in CHECKS.items()}
     wait(futures.values(), timeout=settings.OTA_HEALTH_TIMEOUT)
-    pool.shutdown(wait=False, cancel_futures=True)  # a check that hangs finishes in the background
     return Report(tuple(_outcome(name, future) for name, future in futures.items()))
