@@ -46,6 +46,15 @@ def test_check_ins_of_a_product_with_an_unpicklable_release_still_answer(device_
     assert not DeviceUpdate.objects.exists()
 
 
+def test_the_release_left_out_is_logged_with_its_id(device_api, broken_release, caplog):
+    release = broken_release()
+
+    device_api.post(CHECK_IN, REPORT, format="json")
+
+    assert [record.getMessage() for record in caplog.records if record.name == "rollouts.policy"] == [
+        f"Release {release.pk} is left out of the rollout policy of product {release.product_id}"]
+
+
 def test_check_ins_still_answer_when_a_specification_cannot_even_be_decoded_there(device_api, broken_release):
     broken_release(TOO_DEEP_TO_DECODE)
 
