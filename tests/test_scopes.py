@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
 
 from catalog.api.authentication import BearerTokenAuthentication, SignedRequestAuthentication
 from catalog.api.permissions import TokenScopes
@@ -156,6 +158,23 @@ def test_a_write_scope_does_not_exceed_its_users_permissions(world):
 
     assert response.status_code == 403
     assert not DeviceFilter.objects.filter(name="beta").exists()
+
+
+class ViewNamingNoScopes(APIView):
+    permission_classes = [TokenScopes]
+
+    def get(self, request):
+        return Response({})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("scopes", "status"), [([CATALOG_READ], 403), ([], 200)],
+                         ids=["a scoped token is refused", "a token with no scopes is let through"])
+def test_a_view_naming_no_scopes_grants_none(admin_user, scopes, status):
+    _, plaintext = ApiToken.issue(admin_user, scopes=scopes)
+    request = APIRequestFactory().get("/unnamed", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+    assert ViewNamingNoScopes.as_view()(request).status_code == status
 
 
 def management_routes(patterns=None, prefix=""):

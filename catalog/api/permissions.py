@@ -1,5 +1,7 @@
 from rest_framework import permissions
 
+from catalog.models.credentials import Credential
+
 
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Django model permissions, with ``view`` required for reads (DRF leaves reads open)."""
@@ -35,11 +37,12 @@ class TokenScopes(permissions.BasePermission):
     message = "The token's scopes do not allow this operation."
 
     def has_permission(self, request, view):
-        if request.auth is None:  # not authenticated: 401
+        credential = request.auth
+        if not isinstance(credential, Credential):  # anonymous (401), or not a management credential
             return False
         method = "GET" if request.method == "HEAD" else request.method
         # A view naming no scopes grants none: deny by default.
         required = getattr(view, "required_scopes", {}).get(method)
         if required is None:
-            return not request.auth.is_limited
-        return request.auth.allows(required)
+            return not credential.is_limited
+        return credential.allows(required)
