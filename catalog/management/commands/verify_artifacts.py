@@ -27,7 +27,9 @@ class Command(PortalCommand):
                             help="Verify here and now instead of queueing, and report the outcome.")
 
     def handle(self, *args, state, wait, **options):
-        artifacts = Artifact.objects.select_related("release__product", "release__module").order_by("pk")
+        artifacts = Artifact.objects.select_related(
+            "release__product", "release__module", "candidate_for__product", "candidate_for__module"
+        ).order_by("pk")
         if STATES[state] is not None:
             artifacts = artifacts.filter(state__in=STATES[state])
         artifacts = list(artifacts)
@@ -48,7 +50,7 @@ class Command(PortalCommand):
             result = verify_now(artifact)
             outcomes[result.state] += 1
             if result.state == ArtifactState.FAILED:
-                failures.append(f"  {artifact.release} ({result.file_name}): {result.failure}")
+                failures.append(f"  {artifact.release_of} ({result.file_name}): {result.failure}")
         summary = ", ".join(f"{count} {state}" for state, count in sorted(outcomes.items()))
         self.stdout.write(f"Verified {len(artifacts)} artifact(s): {summary}.")
         if failures:
