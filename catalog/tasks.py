@@ -9,7 +9,8 @@ def verify_artifact(self, artifact_id):
     """Stream an artifact from storage and check its SHA-256 and size (idempotent).
 
     Late acknowledgement means a worker killed mid-task leaves the message
-    unacknowledged, so the broker delivers it again; storage hiccups are retried
+    unacknowledged, so the broker delivers it again (and the sweep, driven by the
+    heartbeat verification writes, re-queues it sooner); storage hiccups are retried
     with exponential backoff; a mismatch is final and never retried.
     """
     try:
