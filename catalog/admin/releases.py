@@ -89,8 +89,9 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
         except StorageError as error:
             self.message_user(request, f"{upload.name} could not be stored: {error}", messages.ERROR)
             return
+        staged = " It replaces the verified file once verified itself." if artifact.candidate_for_id else ""
         self.message_user(request, f"Uploaded {artifact.file_name} ({upload.size} bytes); "
-                                   "verification queued.", messages.SUCCESS)
+                                   f"verification queued.{staged}", messages.SUCCESS)
 
     def artifact_of(self, release):
         return release.artifact_or_none

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from catalog.choices import ArtifactState, ChecksumSource
 from catalog.models import Artifact, Release
+from catalog.services import artifacts
 from tests.factories import ReleaseFactory
 from tests.fixtures.services import wait_for
 
@@ -88,3 +89,14 @@ def test_a_verified_replacement_is_served_and_the_old_object_deleted(api, s3, ce
     assert (body["sha256Checksum"], body["checksumSource"], body["replacementState"]) == (
         sha256_of(OTHER), "computed", None,
     )
+
+
+def test_removing_the_served_artifact_removes_its_replacement_and_both_objects(api, s3, verified_release):
+    release = verified_release(GOOD)
+    put_file(api, release, OTHER)
+    served, candidate = Artifact.objects.get(release=release), Artifact.objects.get(candidate_for=release)
+
+    artifacts.remove(served)
+
+    assert not Artifact.objects.filter(pk__in=[served.pk, candidate.pk]).exists()
+    assert bucket_keys(s3, release) == set()
