@@ -111,7 +111,9 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Upload the version's file", operation_id="UploadVersionFile",
         description="The body is the file (`Content-Type: application/octet-stream`), or a multipart form "
                     "with a `file` field. The file is then verified against `sha256Checksum` and `fileSize` "
-                    "in the background: watch `artifactState`.",
+                    "in the background: watch `artifactState`. Over a verified file the upload is a replacement, "
+                    "served once verified: watch `replacementState`. A body shorter than its Content-Length "
+                    "is refused (400) and stores nothing.",
         parameters=[OpenApiParameter("filename", str, description="Name devices save the file under; "
                                      "default: Content-Disposition's, else derived from the version.")],
         request={"application/octet-stream": {"type": "string", "format": "binary"},
