@@ -7,12 +7,20 @@ from catalog.validators import sha256_validator
 from .releases import Release
 
 
+# Waiting for a verification or in one: the artifacts the sweep looks after.
+UNSETTLED_STATES = [ArtifactState.PENDING, ArtifactState.VERIFYING]
+
+
 class ArtifactQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(state=ArtifactState.VERIFIED)
 
     def needing_verification(self):
         return self.filter(state__in=[ArtifactState.PENDING, ArtifactState.FAILED])
+
+    def unsettled_since(self, cutoff):
+        """Pending or verifying, untouched (no heartbeat) since ``cutoff``; oldest first, by its own index."""
+        return self.filter(state__in=UNSETTLED_STATES, updated_at__lt=cutoff).order_by("updated_at")
 
 
 class Artifact(models.Model):
@@ -70,6 +78,11 @@ class Artifact(models.Model):
                 | Q(release__isnull=True, candidate_for__isnull=False),
                 name="artifact_served_or_candidate",
             ),
+        ]
+        indexes = [
+            # The sweep's query (catalog.services.verification.requeue_stuck): the unsettled, oldest first.
+            models.Index(fields=["updated_at"], condition=Q(state__in=UNSETTLED_STATES),
+                         name="artifact_unsettled_by_age"),
         ]
 
     def __str__(self):

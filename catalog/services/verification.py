@@ -208,9 +208,7 @@ def requeue_stuck() -> int:
     cutoff = timezone.now() - settings.OTA_VERIFICATION_STUCK_AFTER
     with transaction.atomic():
         stuck = list(
-            Artifact.objects.select_for_update(skip_locked=True)
-            .filter(state__in=[ArtifactState.VERIFYING, ArtifactState.PENDING], updated_at__lt=cutoff)
-            .order_by("updated_at")
+            Artifact.objects.select_for_update(skip_locked=True).unsettled_since(cutoff)
             .only("pk")[: settings.OTA_VERIFICATION_REQUEUE_BATCH]
         )
         for artifact in stuck:

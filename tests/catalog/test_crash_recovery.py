@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from catalog.choices import ArtifactState
@@ -105,3 +106,14 @@ def test_the_sweep_leaves_a_verification_with_a_recent_heartbeat(settings):
 
     assert verification.requeue_stuck() == 0
     assert state_of(artifact) == ArtifactState.VERIFYING
+
+
+@pytest.mark.django_db
+def test_the_sweeps_query_is_served_by_its_partial_index():
+    upload(b"one artifact")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table of one row: the planner must be pushed
+        plan = Artifact.objects.unsettled_since(timezone.now()).explain()
+
+    assert "artifact_unsettled_by_age" in plan
