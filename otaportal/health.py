@@ -75,7 +75,7 @@ def _cache() -> str:
 def _broker() -> str:
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1)
-        return f"{broker.as_uri()} answered"
+        return f"{broker.transport_cls} answered"
 
 
 def _storage() -> str:
@@ -128,7 +128,7 @@ def _outcome(name: str, future: Future) -> Check:
 
 
 def _started(name: str, check: Callable[[], str]) -> Future:
-    """``check`` running in a daemon thread: one that hangs keeps neither the caller nor the process's exit."""
+    """``check`` in a daemon thread: one that hangs holds neither the caller nor the process's exit."""
     future = Future()
 
     def run():

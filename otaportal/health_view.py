@@ -1,4 +1,4 @@
-"""``GET /health/`` for load balancers: public (it shows no data), JSON, 200 when healthy, else 503.
+"""``GET /health/`` for load balancers: public (no data, each check's state), JSON, 200 if healthy, else 503.
 
 Its own module, apart from otaportal.views (the error handlers): it answers outside DRF, so that no
 authentication or throttling of the APIs ever applies to it.
