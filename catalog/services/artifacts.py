@@ -52,6 +52,8 @@ def _attach(release: Release, *, bucket: str, key: str, owned: bool, file_name: 
         # The candidate first, then the served artifact: the order verification locks them in.
         candidate = Artifact.objects.select_for_update().filter(candidate_for=release).first()
         served = Artifact.objects.select_for_update().filter(release=release).first()
+        # As a verification that held those locks left them, whatever the caller read before.
+        release.refresh_from_db(fields=["declared_sha256", "declared_size", "checksum_computed"])
         if served is not None and served.is_verified:
             artifact = candidate or Artifact(candidate_for=release)
         else:
@@ -76,7 +78,7 @@ def _attach(release: Release, *, bucket: str, key: str, owned: bool, file_name: 
 
 def upload(release: Release, content, file_name: str, *, declared_sha256: str = "",
            declared_size: int | None = None) -> Artifact:
-    """Store ``content`` under a fresh key and make it the release's artifact, pending verification.
+    """Store ``content`` under a fresh key and make it the release's artifact (or replacement), pending verification.
 
     The object is written before the row; if the row cannot be written the object
     is removed again, so storage and database never disagree.
