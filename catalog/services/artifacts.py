@@ -52,7 +52,7 @@ def _attach(release: Release, *, bucket: str, key: str, owned: bool, file_name: 
         # The candidate first, then the served artifact: the order verification locks them in.
         candidate = Artifact.objects.select_for_update().filter(candidate_for=release).first()
         served = Artifact.objects.select_for_update().filter(release=release).first()
-        # As a verification that held those locks left them, whatever the caller read before.
+        # Read once the locks are held: a verification that held them may just have filled these in.
         release.refresh_from_db(fields=["declared_sha256", "declared_size", "checksum_computed"])
         if served is not None and served.is_verified:
             artifact = candidate or Artifact(candidate_for=release)
