@@ -3,12 +3,18 @@
 A token reads ``<kind>_<prefix>_<secret>``. The prefix finds the row through a
 unique index; the SHA-256 of the whole token is compared in constant time. The
 secret carries 256 random bits, so a fast hash is enough: no password hashing.
+Secrets the portal must use again (access-key secrets, signing keys) are encrypted
+instead, with ``cipher(purpose)``.
 """
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+
+from cryptography.fernet import Fernet
+from django.conf import settings
 
 PREFIX_LENGTH = 12
 
@@ -40,3 +46,12 @@ def prefix_of(plaintext: str, kind: str) -> str | None:
 
 def matches(plaintext: str, digest: str) -> bool:
     return hmac.compare_digest(digest_of(plaintext), digest)
+
+
+def cipher(purpose: str) -> Fernet:
+    """The cipher of secrets the portal must read back (access-key secrets, TUF signing keys).
+
+    Its key is derived from the Django secret key, one key per ``purpose``.
+    """
+    derived = hashlib.sha256(f"{purpose}:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))

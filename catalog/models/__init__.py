@@ -2,6 +2,7 @@ from .artifacts import Artifact
 from .credentials import AccessKey, ApiToken, Scope
 from .products import DEFAULT_MODULE, Module, Product, ResourceSpace
 from .releases import MAX_SOURCE_VERSIONS, Release
+from .tuf import TufKey, TufMetadata, TufRepository, TufRole
 
 __all__ = [
     "AccessKey",
@@ -14,4 +15,8 @@ __all__ = [
     "Release",
     "ResourceSpace",
     "Scope",
+    "TufKey",
+    "TufMetadata",
+    "TufRepository",
+    "TufRole",
 ]

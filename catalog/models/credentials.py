@@ -1,10 +1,7 @@
-import base64
-import hashlib
 import itertools
 import secrets as stdlib_secrets
 from datetime import timedelta
 
-from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -179,8 +176,7 @@ class ApiToken(Credential):
 def _credentials_cipher():
     # Access-key secrets must be recoverable to check HMAC signatures, so they are
     # encrypted (not hashed) with a key derived from the Django secret key.
-    derived = hashlib.sha256(f"ota-access-keys:{settings.SECRET_KEY}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return secrets.cipher("ota-access-keys")
 
 
 class AccessKey(Credential):

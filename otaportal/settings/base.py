@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollouts.tasks.advance_due_phases",
         "schedule": timedelta(minutes=1),
     },
+    "refresh-tuf-repositories": {
+        "task": "catalog.tasks.refresh_tuf_repositories",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat records each wake-up for the health check (otaportal.beat); it wakes at least this often.
@@ -312,6 +316,13 @@ OTA_DOWNLOAD_REDIRECT = env.bool("OTA_DOWNLOAD_REDIRECT", default=False)
 OTA_DOWNLOAD_URL_TTL = env.int("OTA_DOWNLOAD_URL_TTL", default=900)
 # Lifetime of the download links the Kaa API gives (GET .../files/{fileName}/links), in seconds.
 OTA_KAA_LINK_TTL = env.int("OTA_KAA_LINK_TTL", default=3600)
+# How long each role's signed TUF metadata stays valid, in seconds (docs/tuf.md). Beat signs a role
+# again once less than half of its period is left, so a device offline longer than the timestamp's
+# period must reach the portal again before it trusts an update.
+OTA_TUF_ROOT_EXPIRY = timedelta(seconds=env.int("OTA_TUF_ROOT_EXPIRY", default=365 * 86400))
+OTA_TUF_TARGETS_EXPIRY = timedelta(seconds=env.int("OTA_TUF_TARGETS_EXPIRY", default=30 * 86400))
+OTA_TUF_SNAPSHOT_EXPIRY = timedelta(seconds=env.int("OTA_TUF_SNAPSHOT_EXPIRY", default=7 * 86400))
+OTA_TUF_TIMESTAMP_EXPIRY = timedelta(seconds=env.int("OTA_TUF_TIMESTAMP_EXPIRY", default=86400))
 # Largest allowed clock skew for SDK-HMAC-SHA256 signed requests.
 OTA_SIGNATURE_MAX_SKEW = timedelta(minutes=15)
 # Buckets (or folders under the media root) besides the artifact bucket that IoTDA-style
