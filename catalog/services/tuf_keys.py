@@ -30,13 +30,21 @@ def build_root(keys: list[TufKey], version: int, now: datetime) -> Root:
     return root
 
 
-def init_repository(product: Product, offline_root_key: SSlibKey | None = None) -> Metadata[Root] | None:
+def product_named(product_key: str) -> Product:
+    product = Product.objects.filter(key=product_key).first()
+    if product is None:
+        raise ValidationError({"product": f"Unknown product {product_key!r}."})
+    return product
+
+
+def init_repository(product_key: str, offline_root_key: SSlibKey | None = None) -> Metadata[Root] | None:
     """Create the product's repository and its keys; returns the root to sign offline, if the root key is.
 
     With every key online, root version 1 is signed and the first targets, snapshot and
     timestamp are published at once.
     """
     now = timezone.now()
+    product = product_named(product_key)
     with transaction.atomic():
         if TufRepository.objects.filter(product=product).exists():
             raise ValidationError({"product": f"{product} already has a TUF repository: rotate its keys instead."})
@@ -54,9 +62,10 @@ def init_repository(product: Product, offline_root_key: SSlibKey | None = None) 
         return None
 
 
-def rotate_key(product: Product, role: str) -> TufKey:
+def rotate_key(product_key: str, role: str) -> TufKey:
     """Replace the current key of ``role`` with a new one: a new root version, then the role signed again."""
     now = timezone.now()
+    product = product_named(product_key)
     with transaction.atomic():
         repository = TufRepository.objects.select_for_update().filter(product=product).first()
         if repository is None:

@@ -9,7 +9,7 @@ from tests.tuf.client import device_updater
 @pytest.fixture
 def repository(product):
     """The ``product``'s TUF repository, every key online, its first metadata published."""
-    tuf_keys.init_repository(product)
+    tuf_keys.init_repository(product.key)
     return product.tuf_repository
 
 

@@ -25,7 +25,7 @@ def test_init_signs_root_and_publishes_the_offerable_releases(product, verified_
                                allowed_source_versions=["1.0.0", "1.1.0"])
 
     # when the product's repository is created
-    tuf_keys.init_repository(product)
+    tuf_keys.init_repository(product.key)
 
     # then its targets list the release with its length, SHA-256 and custom fields, signed by the targets key
     repository = product.tuf_repository
@@ -66,7 +66,7 @@ def test_a_deprecated_release_leaves_new_targets_with_a_new_snapshot_and_timesta
         product, verified_release):
     # given a published repository listing a release
     release = verified_release(product=product, version="1.0.0")
-    tuf_keys.init_repository(product)
+    tuf_keys.init_repository(product.key)
     repository = product.tuf_repository
     before = versions(repository)
 
@@ -100,7 +100,7 @@ def test_rotating_the_root_key_signs_the_new_root_with_the_old_and_the_new_key(r
     first = latest(repository, TufRole.ROOT).signed
 
     # when the root key is rotated
-    new_key = tuf_keys.rotate_key(product, TufRole.ROOT)
+    new_key = tuf_keys.rotate_key(product.key, TufRole.ROOT)
 
     # then root version 2 trusts the new key only, and is signed by both, as the spec requires
     second = latest(repository, TufRole.ROOT)
@@ -110,7 +110,7 @@ def test_rotating_the_root_key_signs_the_new_root_with_the_old_and_the_new_key(r
 
 def test_rotating_the_timestamp_key_signs_a_timestamp_with_the_new_key(repository, product):
     # when the timestamp key is rotated
-    new_key = tuf_keys.rotate_key(product, TufRole.TIMESTAMP)
+    new_key = tuf_keys.rotate_key(product.key, TufRole.TIMESTAMP)
 
     # then the new root names it and the newest timestamp is signed by it
     root = latest(repository, TufRole.ROOT)
@@ -120,7 +120,7 @@ def test_rotating_the_timestamp_key_signs_a_timestamp_with_the_new_key(repositor
 
 def test_a_second_init_is_refused(repository, product):
     with pytest.raises(Exception, match="already has a TUF repository"):
-        tuf_keys.init_repository(product)
+        tuf_keys.init_repository(product.key)
 
 
 def test_online_private_keys_are_stored_encrypted(repository):

@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.core.management.base import CommandError
+from securesystemslib.signer import SSlibKey
+
+from catalog.management.base import PortalCommand
+from catalog.services.tuf_keys import init_repository
+
+
+class Command(PortalCommand):
+    help = ("Create the TUF repository of a product: one Ed25519 key per role, root version 1, and the first "
+            "targets, snapshot and timestamp. With --offline-root, the root is written unsigned for signing "
+            "elsewhere (then: tuf_sign_root FILE).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("product", help="Product key.")
+        parser.add_argument("--offline-root", metavar="PUBLIC_KEY_PEM", type=Path,
+                            help="The root key's public half (PEM); its private half never reaches the portal.")
+        parser.add_argument("--output", type=Path, default=Path("root.json"),
+                            help="Where the unsigned root goes with --offline-root (default: root.json).")
+
+    def handle(self, *args, product, offline_root, output, **options):
+        root_key = None
+        if offline_root:
+            try:
+                root_key = SSlibKey.from_crypto(load_pem_public_key(offline_root.read_bytes()))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read an Ed25519 public key from {offline_root}: {error}") from error
+        unsigned_root = init_repository(product, offline_root_key=root_key)
+        if unsigned_root is None:
+            self.stdout.write(self.style.SUCCESS(f"Published the TUF repository of {product}."))
+            return
+        output.write_bytes(unsigned_root.to_bytes())
+        self.stdout.write(self.style.SUCCESS(
+            f"Wrote the unsigned root of {product} to {output}: sign it with the root key, then run tuf_sign_root."
+        ))
