@@ -1,8 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from devices.api import management, ota_files
+from devices.api import management, ota_files, tuf
 from devices.api.ping import DevicePingView
+
+# {version}.{role}.json; a version of at most nine digits fits the database's integer.
+TUF_VERSIONED_METADATA = (r"^tuf/(?P<product>[^/]+)/metadata/"
+                          r"(?P<version>[1-9][0-9]{0,8})\.(?P<role>root|snapshot|targets)\.json$")
 
 router = SimpleRouter(trailing_slash=False)
 router.register("api/v1/devices", management.DeviceViewSet, basename="device")
@@ -15,5 +19,8 @@ urlpatterns = [
          name="legacy-firmware-list"),
     path("api/v1/deviceUser/read-only/models/firmware/<str:pk>", ota_files.LegacyFirmwareDownload.as_view(),
          name="legacy-firmware-download"),
+    path("tuf/<str:product>/metadata/timestamp.json", tuf.TufTimestamp.as_view(), name="tuf-timestamp"),
+    re_path(TUF_VERSIONED_METADATA, tuf.TufVersionedMetadata.as_view(), name="tuf-metadata"),
+    path("tuf/<str:product>/targets/<path:path>", tuf.TufTarget.as_view(), name="tuf-target"),
     *router.urls,
 ]

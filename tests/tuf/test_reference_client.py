@@ -1,0 +1,149 @@
+"""python-tuf's own client (ngclient.Updater) against the live portal, as a device runs it.
+
+Each Updater refreshes once, as a device does on each poll; a device's Updaters share
+its metadata folder, so what one refresh trusted binds the next.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from tuf.api import exceptions
+from tuf.api.metadata import Metadata, MetaFile, Timestamp
+
+from catalog.models import TufRole
+from catalog.services import tuf, tuf_keys
+from tests.factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FIRMWARE = b"firmware 1.1.0, signed and sealed\n"
+TARGET = "default/1.1.0/firmware.bin"
+
+
+def root_of(product) -> bytes:
+    """The root a device is provisioned with: version 1."""
+    return tuf.metadata_file(product.pk, TufRole.ROOT, 1)
+
+
+def trusted_root_version(updater_folder) -> int:
+    return Metadata.from_file(str(updater_folder / "metadata" / "root.json")).signed.version
+
+
+@pytest.fixture
+def published(product, verified_release):
+    """The product's repository, listing one verified release."""
+    release = verified_release(FIRMWARE, product=product, version="1.1.0")
+    tuf_keys.init_repository(product.key)
+    return release
+
+
+def test_a_fresh_client_downloads_and_verifies_a_target(published, product, device, updater_for):
+    # given a device provisioned with its product's root
+    updater = updater_for(device, root=root_of(product))
+
+    # when it refreshes and downloads the target
+    updater.refresh()
+    info = updater.get_targetinfo(TARGET)
+    path = updater.download_target(info)
+
+    # then it holds the verified bytes, with the release's fields
+    assert open(path, "rb").read() == FIRMWARE
+    assert info.custom["version"] == "1.1.0" and info.custom["module"] == "default"
+
+
+def test_a_deprecated_release_is_no_longer_a_target(published, product, device, updater_for):
+    # given a device that saw the release once
+    updater_for(device, root=root_of(product)).refresh()
+
+    # when the release is deprecated and the repository published
+    published.deprecate("recalled")
+    tuf.publish(product.pk)
+
+    # then the device's next refresh finds no such target
+    updater = updater_for(device)
+    updater.refresh()
+    assert updater.get_targetinfo(TARGET) is None
+
+
+def test_an_old_timestamp_served_again_is_rejected(published, product, device, updater_for):
+    # given a device that trusted the timestamp after a second publication
+    published.deprecate("recalled")
+    tuf.publish(product.pk)
+    updater_for(device, root=root_of(product)).refresh()
+
+    # when the repository serves the first timestamp again (a rollback: the newer one is gone)
+    product.tuf_repository.metadata.filter(role=TufRole.TIMESTAMP, version=2).delete()
+
+    # then the device refuses it
+    with pytest.raises(exceptions.BadVersionNumberError):
+        updater_for(device).refresh()
+
+
+def test_a_timestamp_naming_an_old_snapshot_is_rejected(published, product, device, updater_for):
+    # given a device that trusted snapshot version 2
+    published.deprecate("recalled")
+    tuf.publish(product.pk)
+    updater_for(device, root=root_of(product)).refresh()
+
+    # when a newer timestamp, signed with the real timestamp key, names snapshot version 1 again
+    repository = product.tuf_repository
+    timestamp_key = repository.keys.current().get(role=TufRole.TIMESTAMP)
+    tuf.sign_and_store(repository, Timestamp(version=3, expires=repository.metadata.latest_of("timestamp").expires,
+                                             snapshot_meta=MetaFile(version=1)), [timestamp_key])
+
+    # then the device refuses the rollback of the snapshot
+    with pytest.raises(exceptions.BadVersionNumberError):
+        updater_for(device).refresh()
+
+
+def test_expired_metadata_is_rejected(product, device, updater_for, settings):
+    # given a repository whose timestamp expires a second after signing
+    settings.OTA_TUF_TIMESTAMP_EXPIRY = timedelta(seconds=1)
+    tuf_keys.init_repository(product.key)
+
+    # when a device refreshes after that second
+    time.sleep(1.5)
+
+    # then it refuses the expired timestamp
+    with pytest.raises(exceptions.ExpiredMetadataError):
+        updater_for(device, root=root_of(product)).refresh()
+
+
+@pytest.mark.parametrize("role", [TufRole.TIMESTAMP, TufRole.ROOT])
+def test_a_rotated_key_and_the_new_root_are_followed(published, product, device, updater_for, tmp_path, role):
+    # given a device that trusts root version 1
+    updater_for(device, root=root_of(product)).refresh()
+
+    # when a key is rotated
+    tuf_keys.rotate_key(product.key, role)
+
+    # then the device's next refresh trusts root version 2 and still verifies the target
+    updater = updater_for(device)
+    updater.refresh()
+    assert trusted_root_version(tmp_path / device.uid) == 2
+    assert open(updater.download_target(updater.get_targetinfo(TARGET)), "rb").read() == FIRMWARE
+
+
+def test_a_tampered_target_file_fails_verification(published, product, device, updater_for, s3):
+    # given a device that refreshed its metadata
+    updater = updater_for(device, root=root_of(product))
+    updater.refresh()
+
+    # when the stored file is replaced behind the portal's back, same length, other bytes
+    s3.put_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=published.artifact.storage_key,
+                  Body=FIRMWARE.upper())
+
+    # then the download fails verification
+    with pytest.raises(exceptions.LengthOrHashMismatchError):
+        updater.download_target(updater.get_targetinfo(TARGET))
+
+
+def test_a_device_of_another_product_reads_nothing(published, product, other_product, updater_for):
+    # given a device of another product, holding this product's root
+    stranger = DeviceFactory(product=other_product, uid="stranger-1")
+
+    # when it asks for this product's repository, then every file answers 404
+    with pytest.raises(exceptions.DownloadHTTPError) as refused:
+        updater_for(stranger, root=root_of(product), product_key=product.key).refresh()
+    assert refused.value.status_code == 404
