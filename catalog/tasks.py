@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from catalog.services import verification
+from catalog.services import tuf, verification
 from catalog.storage import TransientStorageError
 
 
@@ -25,3 +25,16 @@ def verify_artifact(self, artifact_id):
 @shared_task
 def requeue_stuck_artifacts():
     return verification.requeue_stuck()
+
+
+@shared_task(acks_late=True)
+def publish_tuf_repository(product_id):
+    """Sign what the product's TUF repository needs after a change to its releases (idempotent)."""
+    tuf.publish(product_id)
+
+
+@shared_task
+def refresh_tuf_repositories():
+    """Beat: sign every role about to expire, in each product's repository in turn."""
+    for product_id in tuf.published_products():
+        publish_tuf_repository.delay(product_id)
