@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("devices.api.urls")),
     path("", include("rollouts.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 handler400 = "otaportal.views.bad_request"

@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.rollouts",
     "tests.fixtures.devices",
+    "tests.fixtures.webhooks",
 ]

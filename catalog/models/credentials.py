@@ -26,6 +26,8 @@ class Scope(models.TextChoices):
     DEVICES_WRITE = "devices:write", "Register, change, deactivate and activate devices; rotate their tokens"
     ROLLOUTS_READ = "rollouts:read", "Read rollouts, device filters and explanations"
     ROLLOUTS_WRITE = "rollouts:write", "Change rollouts and device filters"
+    WEBHOOKS_READ = "webhooks:read", "Read webhook subscriptions and their deliveries"
+    WEBHOOKS_WRITE = "webhooks:write", "Create, change and delete webhook subscriptions; send test events"
     SOFTWARE_READ = "application:software:read", "Kaa: read software"
     SOFTWARE_UPDATE = "application:software:update", "Kaa: create and update software"
     SOFTWARE_DELETE = "application:software:delete", "Kaa: delete software"

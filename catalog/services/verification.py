@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from catalog.choices import ArtifactState, FailureReason
@@ -17,6 +18,10 @@ from catalog.services.objects import delete_on_commit
 from catalog.storage import ArtifactStore, ObjectMissing, StorageError, TransientStorageError
 
 logger = logging.getLogger(__name__)
+
+# Sent with ``artifact`` once a verification has recorded its outcome (verified or failed),
+# inside the transaction that records it: receivers can enqueue work on its commit.
+verification_finished = Signal()
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ def _finish(artifact: Artifact, digests: Digests | None, reason: str = "", detai
         current.save()
         if not reason:
             _fill_in_release(current.release, current)
+        verification_finished.send(sender=Artifact, artifact=current)
     logger.info("artifact %s %s %s", current.pk, current.state, current.failure)
     return current
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "catalog",
     "devices",
     "rollouts",
+    # Signed webhooks: listens to the three domain apps, which never import it.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollouts.tasks.advance_due_phases",
         "schedule": timedelta(minutes=1),
     },
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_webhooks",
+        "schedule": timedelta(minutes=1),
+    },
     "refresh-tuf-repositories": {
         "task": "catalog.tasks.refresh_tuf_repositories",
         "schedule": timedelta(hours=1),
@@ -345,6 +351,18 @@ OTA_ROLLOUT_MIN_OUTCOMES = env.int("OTA_ROLLOUT_MIN_OUTCOMES", default=1)
 OTA_PREVIEW_EXACT_TIMEOUT_MS = env.int("OTA_PREVIEW_EXACT_TIMEOUT_MS", default=500)
 # Tenant path segment of the hawkBit DDI API.
 OTA_DDI_TENANT = env.str("OTA_DDI_TENANT", default="DEFAULT")
+# Webhooks (docs/operations.md, "Webhooks"): seconds to connect and, again, to answer; the delays
+# between attempts (Standard Webhooks' schedule: about 27 h); failed messages in a row that disable a
+# subscription; retries due within OTA_WEBHOOK_COUNTDOWN_LIMIT seconds are queued at once, later ones by
+# the minute sweep (at most OTA_WEBHOOK_SWEEP_BATCH a run). OTA_WEBHOOK_ALLOWED_HOSTS: empty allows any host.
+OTA_WEBHOOK_TIMEOUT = env.float("OTA_WEBHOOK_TIMEOUT", default=5.0)
+OTA_WEBHOOK_RETRY_SCHEDULE = env.list(
+    "OTA_WEBHOOK_RETRY_SCHEDULE", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+OTA_WEBHOOK_DISABLE_AFTER = env.int("OTA_WEBHOOK_DISABLE_AFTER", default=5)
+OTA_WEBHOOK_COUNTDOWN_LIMIT = env.int("OTA_WEBHOOK_COUNTDOWN_LIMIT", default=60)
+OTA_WEBHOOK_SWEEP_BATCH = env.int("OTA_WEBHOOK_SWEEP_BATCH", default=500)
+OTA_WEBHOOK_ALLOWED_HOSTS = env.list("OTA_WEBHOOK_ALLOWED_HOSTS", default=[])
 # Limits of every free JSON field (specification, metadata, attributes, conditions…; otaportal.json_limits):
 # levels of nesting, keys in one object, keys and values in all, bytes as compact JSON.
 # Request bodies may nest a few levels deeper than a field, and never hold NUL (\u0000).

@@ -1,0 +1,28 @@
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    ARTIFACT_VERIFIED = "artifact.verified", "Artifact verified"
+    ARTIFACT_FAILED = "artifact.failed", "Artifact verification failed"
+    RELEASE_DEPRECATED = "release.deprecated", "Release deprecated"
+    ROLLOUT_STARTED = "rollout.started", "Rollout started"
+    ROLLOUT_PHASE_ADVANCED = "rollout.phase_advanced", "Rollout phase advanced"
+    ROLLOUT_PAUSED = "rollout.paused", "Rollout paused"
+    ROLLOUT_AUTO_PAUSED = "rollout.auto_paused", "Rollout paused automatically"
+    ROLLOUT_RESUMED = "rollout.resumed", "Rollout resumed"
+    ROLLOUT_ABORTED = "rollout.aborted", "Rollout aborted"
+    ROLLOUT_COMPLETED = "rollout.completed", "Rollout completed"
+    WEBHOOK_TEST = "webhook.test", "Test event (sent on request only)"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending: to be sent or retried"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed: every attempt failed"
+
+
+DELIVERY_STATE_COLOURS = {
+    DeliveryState.PENDING: "#6c757d",
+    DeliveryState.SUCCEEDED: "#198754",
+    DeliveryState.FAILED: "#dc3545",
+}
