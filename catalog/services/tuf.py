@@ -35,9 +35,16 @@ def needs_signing(metadata: TufMetadata | None, now: datetime) -> bool:
     return metadata is None or metadata.expires - now < expiry_period(metadata.role) / 2
 
 
+def target_name(module: str, version: str, file_name: str) -> str:
+    """A target's name in the repository: module, version and file name, unique per product.
+
+    Offers (check-in, DDI) carry it, for the device's TUF client to look the target up by.
+    """
+    return f"{module}/{version}/{file_name}"
+
+
 def target_path(release: Release) -> str:
-    """The target's name in the repository: module, version and file name, unique per product."""
-    return f"{release.module.name}/{release.version}/{release.artifact.file_name}"
+    return target_name(release.module.name, release.version, release.artifact.file_name)
 
 
 def target_url_path(release: Release) -> str:

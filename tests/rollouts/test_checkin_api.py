@@ -34,6 +34,7 @@ def test_an_offer_carries_everything_the_device_needs(device_api, offerable_rele
         "updateId": update.pk, "version": "2.0.0", "module": "default",
         "fileUrl": "http://testserver" + reverse("ota-file-download", kwargs={"pk": release.artifact.pk}),
         "fileName": "firmware.bin", "fileSize": 1024, "sha256Checksum": "ab" * 32,
+        "tufTarget": "default/2.0.0/firmware.bin",
         "customInfo": "reboot at night", "specification": {"mode": "eco"}, "updateType": "forced", "attempt": 1,
         "statusUrl": f"http://testserver/api/v1/device/updates/{update.pk}/status",
     }
@@ -44,7 +45,8 @@ def test_a_file_less_release_is_offered_with_a_null_file_url(device_api, offerab
 
     body = device_api.post(CHECK_IN, REPORT, format="json").json()
 
-    assert body["fileUrl"] is None and body["fileSize"] is None and body["specification"] == {"config": 1}
+    assert body["fileUrl"] is None and body["fileSize"] is None and body["tufTarget"] is None
+    assert body["specification"] == {"config": 1}
 
 
 def test_the_offer_is_made_once_and_repeated_with_the_same_update(device_api, offerable_release):

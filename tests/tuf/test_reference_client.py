@@ -14,6 +14,8 @@ from tuf.api.metadata import Metadata, MetaFile, Timestamp
 
 from catalog.models import TufRole
 from catalog.services import tuf, tuf_keys
+from rollouts.models import Strategy
+from rollouts.services import transitions
 from tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,3 +149,19 @@ def test_a_device_of_another_product_reads_nothing(published, product, other_pro
     with pytest.raises(exceptions.DownloadHTTPError) as refused:
         updater_for(stranger, root=root_of(product), product_key=product.key).refresh()
     assert refused.value.status_code == 404
+
+
+def test_the_check_in_offer_names_the_target_the_client_verifies(published, product, device, device_api,
+                                                                  updater_for):
+    # given the release's rollout is started
+    transitions.start(published.rollout, strategy=Strategy.GENERAL)
+
+    # when the device checks in and looks the offered file up with its TUF client
+    offer = device_api.post("/api/v1/device/check-in", {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}},
+                            format="json").json()
+    updater = updater_for(device, root=root_of(product))
+    updater.refresh()
+
+    # then the offer's target is listed, with the offer's checksum
+    info = updater.get_targetinfo(offer["tufTarget"])
+    assert info is not None and info.hashes["sha256"] == offer["sha256Checksum"]

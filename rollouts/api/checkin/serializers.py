@@ -50,6 +50,10 @@ class OfferSerializer(serializers.Serializer):
     fileName = serializers.CharField(allow_null=True)
     fileSize = serializers.IntegerField(allow_null=True)
     sha256Checksum = serializers.CharField(allow_null=True)
+    tufTarget = serializers.CharField(
+        allow_null=True, help_text="The file's target name in the product's TUF repository (docs/tuf.md): "
+                                   "verify it with a TUF client before installing; null: no file.",
+    )
     customInfo = serializers.CharField(allow_blank=True)
     specification = serializers.JSONField(allow_null=True)
     updateType = serializers.CharField(help_text="forced or attempt.")

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.services import tuf
 from devices.api.authentication import DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
@@ -33,6 +34,7 @@ def offer_body(request, offer) -> dict:
         "fileName": release.file_name or None,
         "fileSize": release.file_size,
         "sha256Checksum": release.sha256 or None,
+        "tufTarget": tuf.target_name(release.module, release.version, release.file_name) if file_url else None,
         "customInfo": release.custom_info,
         "specification": release.specification,
         "updateType": release.update_type,
