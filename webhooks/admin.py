@@ -1,5 +1,7 @@
 """Subscriptions (secret shown once, test event, secret rotation) and the read-only delivery log."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -60,11 +62,20 @@ class SubscriptionAdmin(ObjectActionsMixin, admin.ModelAdmin):
         self.message_user(request, _show_secret(secret), messages.WARNING)
 
 
-class AttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AttemptInline(admin.TabularInline):
+    """Each attempt as the worker logged it: never added, changed or deleted by hand."""
+
     model = Attempt
     fields = ("number", "status_code", "latency_ms", "error", "response_excerpt", "created_at")
     readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Delivery)
@@ -90,7 +101,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="payload")
     def payload(self, delivery):
-        return format_html("<pre>{}</pre>", delivery.event.payload)
+        return format_html("<pre>{}</pre>", json.dumps(delivery.event.payload, indent=2))
 
     # Redelivering changes the delivery: the object action's own permission, not the form's.
     def _may_run(self, request, obj, action):
