@@ -58,6 +58,7 @@ def test_a_software_package_is_a_bapp_chunk_with_the_releases_custom_info_as_met
 
     assert chunk["part"] == "bApp"
     assert chunk["metadata"] == [{"key": "customInfo", "value": "reboot twice"},
+                                 {"key": "tufTarget", "value": "default/2.0.0/firmware.bin"},
                                  {"key": "minBattery", "value": "30"}]
 
 

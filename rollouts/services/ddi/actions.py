@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact
+from catalog.services import tuf
 from devices.models import Device, DeviceEvent
 from rollouts.models import DeviceUpdate, UpdateStatus
 from rollouts.services.ddi.controller import STARTED_STATUSES, update_type_of
@@ -101,6 +102,9 @@ def chunk_of(update: DeviceUpdate) -> Chunk:
     metadata = []
     if release.custom_info:
         metadata.append(("customInfo", release.custom_info))
+    if files:
+        # The file's name in the product's TUF repository, for the agent's TUF client (docs/tuf.md).
+        metadata.append(("tufTarget", tuf.target_name(release.module.name, release.version, artifact.file_name)))
     if isinstance(release.specification, dict):
         metadata.extend((str(key), value if isinstance(value, str) else _json(value))
                         for key, value in release.specification.items())
