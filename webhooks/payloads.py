@@ -32,3 +32,8 @@ def rollout_data(rollout: Rollout, release: Release) -> dict:
 def rollout_event_data(event: RolloutEvent, release: Release) -> dict:
     return {"rollout": rollout_data(event.rollout, release), "message": event.message,
             "actor": event.actor.get_username() if event.actor else None}
+
+
+def outcome_summary_data(release: Release, status: str, number: int, window_start, window_end) -> dict:
+    return {"rollout": rollout_data(release.rollout, release), "status": status, "count": number,
+            "windowStart": window_start.isoformat(), "windowEnd": window_end.isoformat()}

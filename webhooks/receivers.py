@@ -2,8 +2,9 @@
 
 Rollout transitions write a RolloutEvent; a deprecation saves the release's
 ``deprecated_at``; a finished verification sends ``verification_finished``. The
-deliveries are queued once that transaction commits. The domain apps never import
-this app: it listens.
+deliveries are queued once that transaction commits. Device update outcomes are only
+counted (``webhooks.summaries``): a device request records no event. The domain apps
+never import this app: it listens.
 """
 
 from django.db.models.signals import post_save
@@ -12,10 +13,10 @@ from django.dispatch import receiver
 from catalog.choices import ArtifactState
 from catalog.models import Release
 from catalog.services.verification import verification_finished
-from rollouts.models import EventKind, RolloutEvent
-from webhooks import events, payloads
+from rollouts.models import DeviceUpdate, EventKind, RolloutEvent
+from webhooks import events, payloads, summaries
 from webhooks.choices import EventType
-from webhooks.tasks import send_on_commit
+from webhooks.tasks import count_outcome_on_commit, send_on_commit
 
 ROLLOUT_EVENT_TYPES = {
     EventKind.STARTED: EventType.ROLLOUT_STARTED,
@@ -59,3 +60,11 @@ def artifact_verification_finished(sender, artifact, **kwargs):
     release = Release.objects.select_related("product", "module").get(pk=artifact.release_of.pk)
     send_on_commit(events.record(event_type, payloads.artifact_data(artifact, release),
                                  product_id=release.product_id))
+
+
+@receiver(post_save, sender=DeviceUpdate, dispatch_uid="webhooks.device_update_outcome")
+def device_update_saved(sender, instance, update_fields=None, raw=False, **kwargs):
+    # feedback.report_status names the status it writes; other writes (offers, cancellations) do not count.
+    if raw or not update_fields or "status" not in update_fields or instance.status not in summaries.SUMMARISED:
+        return
+    count_outcome_on_commit(instance.release_id, instance.status)

@@ -363,6 +363,8 @@ OTA_WEBHOOK_DISABLE_AFTER = env.int("OTA_WEBHOOK_DISABLE_AFTER", default=5)
 OTA_WEBHOOK_COUNTDOWN_LIMIT = env.int("OTA_WEBHOOK_COUNTDOWN_LIMIT", default=60)
 OTA_WEBHOOK_SWEEP_BATCH = env.int("OTA_WEBHOOK_SWEEP_BATCH", default=500)
 OTA_WEBHOOK_ALLOWED_HOSTS = env.list("OTA_WEBHOOK_ALLOWED_HOSTS", default=[])
+# Device update outcomes (failed, rolled back, committed) are summarised per rollout over windows this long.
+OTA_WEBHOOK_SUMMARY_WINDOW = env.int("OTA_WEBHOOK_SUMMARY_WINDOW", default=60)
 # Limits of every free JSON field (specification, metadata, attributes, conditions…; otaportal.json_limits):
 # levels of nesting, keys in one object, keys and values in all, bytes as compact JSON.
 # Request bodies may nest a few levels deeper than a field, and never hold NUL (\u0000).

@@ -1,0 +1,41 @@
+"""Device update outcomes reach receivers as one summary per rollout and window, not one message each."""
+
+from collections import Counter
+
+from rollouts.models import DeviceUpdate, UpdateStatus
+from rollouts.services import feedback
+from tests.factories import DeviceFactory
+from tests.fixtures.services import wait_for
+
+
+def _report(release, product, *statuses):
+    for status in statuses:
+        update = DeviceUpdate.objects.create(device=DeviceFactory(product=product), release=release)
+        update = feedback.report_status(update, UpdateStatus.DOWNLOADING)
+        feedback.report_status(update, status)
+
+
+def test_device_update_outcomes_are_summarised_per_rollout(celery_worker, receiver, subscribe, offerable_release,
+                                                           product, settings):
+    # Given a running rollout, a receiver of outcome summaries, and windows of three seconds
+    settings.OTA_WEBHOOK_SUMMARY_WINDOW = 3
+    release = offerable_release()
+    subscribe(event_types=["device_updates.failed", "device_updates.committed", "device_updates.rolled_back"])
+
+    # When five devices fail and one commits
+    _report(release, product, *[UpdateStatus.FAILED] * 5, UpdateStatus.COMMITTED)
+
+    # Then the receiver gets summaries counting them all: at most one per outcome and window
+    # (the reports may straddle two windows), each naming the rollout's release
+    def counted():
+        totals = Counter()
+        for received in receiver.received:
+            totals[received.payload["type"]] += received.payload["data"]["count"]
+        return totals if totals == {"device_updates.failed": 5, "device_updates.committed": 1} else None
+
+    wait_for(counted, timeout=20, message="summaries counting six outcomes")
+    assert len(receiver.received) <= 4
+    payload = receiver.received[0].payload["data"]
+    assert payload["rollout"]["release"]["version"] == release.version
+    assert payload["windowStart"] < payload["windowEnd"]
+    assert all(received.verified for received in receiver.received)
