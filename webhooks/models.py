@@ -153,7 +153,3 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery_id} #{self.number}"
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300

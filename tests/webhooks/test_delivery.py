@@ -13,7 +13,7 @@ from tests.fixtures.services import wait_for
 from webhooks import services
 from webhooks.choices import DeliveryState
 from webhooks.models import Attempt, Delivery, WebhookEvent
-from webhooks.tasks import send_on_commit
+from webhooks.tasks import send_due_webhooks, send_on_commit
 
 
 def _delivery_settled(subscription):
@@ -146,3 +146,17 @@ def test_consecutive_failed_messages_disable_the_subscription(celery_worker, rec
     assert not subscription.is_active
     assert subscription.disabled_reason == "Disabled after 2 messages in a row failed every attempt."
     assert subscription.disabled_at is not None
+
+
+def test_the_sweep_sends_a_due_delivery_whose_message_was_lost(celery_worker, receiver, subscribe):
+    # Given a pending delivery that was never queued (its message lost with a worker)
+    subscription = subscribe()
+    lost = services.send_test_event(subscription)
+
+    # When the minute sweep runs
+    send_due_webhooks.delay()
+
+    # Then the delivery is sent
+    delivery = wait_for(_delivery_settled(subscription), message="the delivery to settle")
+    assert (delivery.pk, delivery.state) == (lost.pk, DeliveryState.SUCCEEDED)
+    assert [received.headers["webhook-id"] for received in receiver.received] == [lost.event_id]
