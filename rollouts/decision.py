@@ -8,7 +8,7 @@ Rules, in the order ``explain`` lists them (docs/rollouts.md, "The decision"):
    specification alone unless skipDispatchingToEndpoint is set; an unverified
    artifact is never offered;
 4. strategy — not ``suspended``;
-5. rollout state — running or completed (not paused or aborted);
+5. rollout state — running or completed (not a draft, paused or aborted);
 6. newer version — the device reports the module and runs an older version;
 7. source version — the installed version is one the release may be installed
    over (none listed: any);
@@ -106,6 +106,8 @@ def _strategy(release: ReleasePolicy, subject: Subject):
 
 
 def _state(release: ReleasePolicy, subject: Subject):
+    if release.state == RolloutState.DRAFT:
+        return False, "the rollout is a draft: nobody gets it until it is started"
     if release.state not in (RolloutState.RUNNING, RolloutState.COMPLETED):
         reason = f": {release.state_reason}" if release.state_reason else ""
         return False, f"the rollout is {release.state}{reason}"

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from catalog.demo import DISPLAY_MODULE, PRODUCT_KEY
 from catalog.models import Release
-from rollouts.models import DeviceFilter, Strategy
+from rollouts.models import DeviceFilter, RolloutState, Strategy
 from rollouts.services import transitions
 from rollouts.services.filters import save_filter
 from rollouts.services.transitions import FilterSpec, PhaseSpec
@@ -26,7 +26,7 @@ def _eu_filter() -> DeviceFilter:
 
 def _start_once(module: str, version: str, **policy) -> bool:
     rollout = Release.objects.get(product__key=PRODUCT_KEY, module__name=module, version=version).rollout
-    if rollout.strategy != Strategy.SUSPENDED:
+    if rollout.state != RolloutState.DRAFT:
         return False
     transitions.start(rollout, **policy)
     return True

@@ -18,6 +18,7 @@ class Strategy(models.TextChoices):
 
 
 class RolloutState(models.TextChoices):
+    DRAFT = "draft", "Draft: not started"
     RUNNING = "running", "Running"
     PAUSED = "paused", "Paused"
     ABORTED = "aborted", "Aborted"
@@ -60,7 +61,10 @@ class Rollout(models.Model):
 
     release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="rollout")
     strategy = models.CharField(max_length=16, choices=Strategy.choices, default=Strategy.SUSPENDED)
-    state = models.CharField(max_length=16, choices=RolloutState.choices, default=RolloutState.RUNNING)
+    state = models.CharField(
+        max_length=16, choices=RolloutState.choices, default=RolloutState.DRAFT,
+        help_text="A draft offers nothing whatever its policy says; only Start makes it live.",
+    )
     state_reason = models.TextField(blank=True, help_text="Why the rollout was paused or aborted.")
     skip_dispatching_to_endpoint = models.BooleanField(
         default=False, help_text="Offer the release only once its file is uploaded and verified."
@@ -83,7 +87,7 @@ class Rollout(models.Model):
 
     @property
     def is_offering(self):
-        """Running or completed rollouts offer the release; paused and aborted ones do not."""
+        """Running or completed rollouts offer the release; drafts, paused and aborted ones do not."""
         return self.state in (RolloutState.RUNNING, RolloutState.COMPLETED)
 
 
@@ -184,6 +188,7 @@ UPDATE_STATUS_COLOURS = {
     UpdateStatus.CANCELED: "#343a40",
 }
 ROLLOUT_STATE_COLOURS = {
+    RolloutState.DRAFT: "#6c757d",
     RolloutState.RUNNING: "#198754",
     RolloutState.PAUSED: "#ffc107",
     RolloutState.ABORTED: "#dc3545",

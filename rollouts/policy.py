@@ -200,7 +200,7 @@ def _release_policy(release, filters, phases) -> ReleasePolicy:
         allowed_sources=frozenset(release.allowed_source_versions or ()),
         min_agent_version=release.min_agent_version,
         strategy=rollout.strategy if rollout else Strategy.SUSPENDED,
-        state=rollout.state if rollout else RolloutState.RUNNING,
+        state=rollout.state if rollout else RolloutState.DRAFT,
         state_reason=rollout.state_reason if rollout else "",
         skip_dispatching=rollout.skip_dispatching_to_endpoint if rollout else False,
         update_type=rollout.update_type if rollout else "forced",

@@ -166,10 +166,12 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @object_action("Start", asks_first=True,
                    available=lambda model_admin, rollout: (rollout.strategy == Strategy.SUSPENDED
-                                                           or rollout.state == RolloutState.ABORTED))
+                                                           or rollout.state in (RolloutState.DRAFT,
+                                                                                RolloutState.ABORTED)))
     def start(self, request, rollout):
         """Ask for the strategy, showing who would be offered the release at the first phase."""
-        initial = Strategy.TARGETED if rollout.rollout_filters.exists() else Strategy.GENERAL
+        initial = rollout.strategy if rollout.strategy != Strategy.SUSPENDED else (
+            Strategy.TARGETED if rollout.rollout_filters.exists() else Strategy.GENERAL)
         form = StartForm(request.POST if request.method == "POST" else request.GET or {"strategy": initial})
         if request.method == "POST" and form.is_valid():
             self._transition(request, rollout, transitions.start, "Started",

@@ -17,9 +17,20 @@ from catalog.models import DEFAULT_MODULE, Module, Product, Release
 from catalog.services import artifacts
 from catalog.services.releases import register_release
 from devices.models import Device
-from rollouts.models import DeviceFilter, DeviceUpdate, EventKind, Rollout, RolloutFilter, UpdateStatus
+from rollouts.models import (
+    DeviceFilter,
+    DeviceUpdate,
+    EventKind,
+    Rollout,
+    RolloutFilter,
+    RolloutState,
+    Strategy,
+    UpdateStatus,
+)
 from rollouts.services import transitions
 
+# Kaa's strategies that offer the release: setting one on a draft is what starts it.
+LIVE_STRATEGIES = (Strategy.TARGETED, Strategy.GENERAL)
 # A device with an update in one of these states may still download or boot the
 # release: deleting it then would pull the file from under the device.
 UPDATE_IN_PROGRESS = (
@@ -127,16 +138,19 @@ def update_software(release: Release, *, policy: PolicyChange, actor=None, **rel
 
 
 def _apply_policy(release: Release, policy: PolicyChange, *, actor, kind: str) -> Rollout:
+    """Write the policy; a draft given ``targeted`` or ``general`` is started, as in Kaa (docs/kaa.md)."""
     # rollouts.signals makes the rollout of every new release; get_or_create covers rows made without signals.
     rollout, _ = Rollout.objects.get_or_create(release=release)
     changes = {}
-    if policy.strategy is not None:
-        changes["strategy"] = policy.strategy
     if policy.skip_dispatching_to_endpoint is not None:
         changes["skip_dispatching_to_endpoint"] = policy.skip_dispatching_to_endpoint
     if policy.filters is not None:
         changes["filters"] = _filter_specs(policy.filters)
-    return transitions.set_policy(rollout, actor=actor, kind=kind, **changes)
+    starts = rollout.state == RolloutState.DRAFT and policy.strategy in LIVE_STRATEGIES
+    if policy.strategy is not None and not starts:
+        changes["strategy"] = policy.strategy
+    rollout = transitions.set_policy(rollout, actor=actor, kind=kind, **changes)
+    return transitions.start(rollout, strategy=policy.strategy, actor=actor) if starts else rollout
 
 
 def _filter_specs(schedules: list[FilterSchedule]) -> list[transitions.FilterSpec]:

@@ -123,7 +123,8 @@ def _describe(rollout: Rollout) -> str:
         for link in rollout.rollout_filters.select_related("filter")
     )
     phases = " → ".join(f"{phase.percentage.normalize():f} %" for phase in rollout.phases.all())
-    return f"strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}"
+    draft = "draft, not started: " if rollout.state == RolloutState.DRAFT else ""
+    return f"{draft}strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}"
 
 
 def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
@@ -133,7 +134,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
 
     ``filters`` is a list of FilterSpec, ``phases`` a list of PhaseSpec (replacing
     the existing ones; positions become 0, 1, 2…). Saving the rollout drops the
-    product's cached policy (rollouts.signals).
+    product's cached policy (rollouts.signals). A draft stays a draft whatever its
+    strategy: its phase clock starts with ``start``, not here.
     """
     if strategy is not UNSET and strategy not in Strategy.values:
         raise ValidationError({"strategy": f"Use one of {', '.join(Strategy.values)}."})
@@ -153,7 +155,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
             _replace_filters(rollout, filters)
         if phases is not UNSET:
             _replace_phases(rollout, phases)
-        if rollout.strategy != Strategy.SUSPENDED and rollout.phase_started_at is None:
+        if (rollout.state != RolloutState.DRAFT and rollout.strategy != Strategy.SUSPENDED
+                and rollout.phase_started_at is None):
             rollout.phase_started_at = timezone.now()
         rollout.save()
         _record(rollout, kind, message or _describe(rollout), actor)

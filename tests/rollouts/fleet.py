@@ -4,12 +4,13 @@ from catalog.choices import ArtifactState
 from catalog.models import Artifact, Release
 from catalog.versioning import version_key
 from devices.models import Device
-from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase, Strategy
+from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
 
 
 def bulk_releases(product, count, *, started=100, prefix="0."):
-    """``count`` releases of the default module with verified artifacts; ``started`` of them targeted
-    through two filters each and phased (so the snapshot carries real filters and phases)."""
+    """``count`` releases of the default module with verified artifacts; ``started`` of them running
+    targeted through two filters each and phased (so the snapshot carries real filters and phases), the
+    others drafts."""
     module = product.modules.get(name="default")
     releases = [Release(product=product, module=module, version=f"{prefix}{n}", version_key=version_key(f"{prefix}{n}"))
                 for n in range(count)]
@@ -20,7 +21,8 @@ def bulk_releases(product, count, *, started=100, prefix="0."):
         for release in releases
     ], batch_size=1000)
     rollouts = Rollout.objects.bulk_create([
-        Rollout(release=release, strategy=Strategy.TARGETED if n < started else Strategy.SUSPENDED)
+        Rollout(release=release, strategy=Strategy.TARGETED if n < started else Strategy.SUSPENDED,
+                state=RolloutState.RUNNING if n < started else RolloutState.DRAFT)
         for n, release in enumerate(releases)
     ], batch_size=1000)
     lab = DeviceFilter.objects.get_or_create(

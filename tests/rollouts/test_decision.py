@@ -7,7 +7,7 @@ from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact, Module
 from rollouts import buckets
 from rollouts.decision import Report, decide, explain
-from rollouts.models import DeviceUpdate, Strategy, UpdateStatus, UpdateType
+from rollouts.models import DeviceUpdate, RolloutState, Strategy, UpdateStatus, UpdateType
 from rollouts.services import transitions
 from rollouts.services.transitions import FilterSpec, PhaseSpec
 from tests.factories import DeviceFactory, ReleaseFactory
@@ -29,12 +29,12 @@ def failed_rules(device, release):
 
 # --- strategies -------------------------------------------------------------------------------
 
-def test_a_new_release_is_suspended_and_offered_to_nobody(product, device):
+def test_a_new_release_is_a_suspended_draft_offered_to_nobody(product, device):
     release = ReleaseFactory(product=product, version="2.0.0")
 
-    assert release.rollout.strategy == Strategy.SUSPENDED
+    assert (release.rollout.strategy, release.rollout.state) == (Strategy.SUSPENDED, RolloutState.DRAFT)
     assert offered_version(device) is None
-    assert failed_rules(device, release) == ["strategy"]
+    assert failed_rules(device, release) == ["strategy", "rollout state"]
 
 
 def test_a_general_release_is_offered_to_every_device_the_upgrade_graph_allows(offerable_release, device):

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from catalog.models.releases import validate_source_versions
 from catalog.services import artifacts
-from rollouts.models import Strategy
+from rollouts.models import RolloutState, Strategy
 from rollouts.services.software import FilterSchedule, PolicyChange, rollout_of
 
 # Kaa's documented format is yyyy-MM-dd'T'HH:mm:ss'Z'; its own examples carry
@@ -92,8 +92,9 @@ class SoftwareSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=Strategy.choices))
     def get_rolloutStrategy(self, release):
+        """A draft offers nothing whatever its strategy says: to Kaa it is suspended until it starts."""
         rollout = rollout_of(release)
-        return rollout.strategy if rollout else Strategy.SUSPENDED
+        return rollout.strategy if rollout and rollout.state != RolloutState.DRAFT else Strategy.SUSPENDED
 
     @extend_schema_field(FilterSerializer(many=True))
     def get_filters(self, release):

@@ -3,6 +3,7 @@
 import pytest
 
 from rollouts.decision import decide
+from rollouts.models import EventKind, Rollout, RolloutState
 from tests.factories import DeviceFactory
 
 from .conftest import software_url
@@ -49,3 +50,23 @@ def test_targeted_software_reaches_devices_of_its_filter_once_the_date_passed(
            filters=[{"filterId": str(beta.id), "rolloutDate": "2020-01-01T00:00:00Z"}])
 
     assert decide(kettle_device).release.version == "1.0.2"  # 1.0.3 is higher but not yet due
+
+
+def test_software_posted_suspended_is_a_draft_that_kaa_sees_as_suspended(api, create, kettle_device):
+    create("1.0.2")
+
+    shown = api.get(software_url("smart-kettle", "1.0.2")).json()
+
+    assert shown["rolloutStrategy"] == "suspended"
+    assert Rollout.objects.get(release__version="1.0.2").state == RolloutState.DRAFT
+
+
+def test_setting_kaas_strategy_on_a_draft_starts_it(api, create, kettle_device):
+    create("1.0.2")
+
+    api.put(software_url("smart-kettle", "1.0.2"), {"rolloutStrategy": "general"}, format="json")
+
+    rollout = Rollout.objects.get(release__version="1.0.2")
+    assert rollout.state == RolloutState.RUNNING
+    assert list(rollout.events.values_list("kind", flat=True))[:1] == [EventKind.STARTED]
+    assert decide(kettle_device).release.version == "1.0.2"

@@ -243,12 +243,12 @@ def test_post_of_a_body_that_is_a_list_is_400(api, kettle):
     assert "Expected a dictionary" in response.json()["message"]
 
 
-def test_post_records_who_created_the_software(api, create, admin_user):
+def test_post_records_who_created_the_software_and_started_it(api, create, admin_user):
     create(rolloutStrategy="general")
 
-    event = RolloutEvent.objects.get(rollout__release__version="1.0.2")
+    events = RolloutEvent.objects.filter(rollout__release__version="1.0.2").order_by("created_at", "id")
 
-    assert (event.kind, event.actor) == ("created", admin_user)
+    assert [(event.kind, event.actor) for event in events] == [("created", admin_user), ("started", admin_user)]
 
 
 def test_put_replaces_the_policy_and_answers_204(api, create, device_filter):
@@ -336,7 +336,7 @@ def test_put_of_an_unknown_version_is_404(api, kettle):
 
 
 def test_put_records_what_changed_and_who_changed_it(api, create, admin_user):
-    create()
+    create(rolloutStrategy="targeted")
 
     api.put(software_url("smart-kettle", "1.0.2"), {"rolloutStrategy": "general"}, format="json")
 
