@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench bench-quick lint clean
+.PHONY: run manage test install bench bench-quick lint clean
 
 # rauc-hawkbit's DDI client drives the DDI tests; its D-Bus dependencies (gbulb, PyGObject) are not needed.
 $(STAMP): pyproject.toml requirements/constraints.txt
@@ -19,6 +19,10 @@ install: $(STAMP)
 ## Run the portal on embedded defaults (SQLite, local files; web, Celery worker and beat) with demo data.
 run: $(STAMP)
 	bin/run-dev
+
+## A manage.py command with the settings of `make run`: make manage ARGS="rollout_status --all"
+manage: $(STAMP)
+	bin/manage $(ARGS)
 
 ## Run the whole test suite against PostgreSQL, Redis, an S3 server and a real Celery worker.
 test: $(STAMP)
