@@ -54,6 +54,7 @@ def load(out):
     token = _first_device_token(Device.objects.get(uid=demo_uid(1)))
     out.write(f"{FLEET_SIZE} demo devices of {PRODUCT_KEY}. Device {demo_uid(1)} has the token (development only):")
     out.write(f"  {token}")
-    out.write('  try: curl -s -X POST -H "x-access-token: $TOKEN" -H "Content-Type: application/json" '
+    out.write(f"  try: TOKEN={token}")
+    out.write('       curl -s -X POST -H "x-access-token: $TOKEN" -H "Content-Type: application/json" '
               '-d \'{"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}\' '
               "http://127.0.0.1:8000/api/v1/device/check-in")

@@ -200,8 +200,9 @@ CELERY_TASK_TIME_LIMIT = env.int(
     "CELERY_TASK_TIME_LIMIT", default=ceil(OTA_MAX_ARTIFACT_SIZE / OTA_VERIFICATION_MIN_THROUGHPUT) + 300
 )
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+# "localhost" names no server (the broker is a folder); without it kombu warns "No hostname was supplied".
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_folder = VAR_DIR / "celery-broker"
     # The embedded broker is a folder every process shares; it must exist before the first task.
     for _folder in ("processed", "control"):

@@ -9,7 +9,7 @@ from catalog.services import verification
 from devices import tokens
 from devices.models import Device
 from rollouts.decision import Report, decide
-from rollouts.models import Rollout, RolloutEvent, Strategy
+from rollouts.models import Rollout, RolloutEvent, RolloutState, Strategy
 from tests.catalog.commands import run
 
 pytestmark = pytest.mark.django_db
@@ -62,5 +62,15 @@ def test_the_demo_rollouts_are_started():
     run("load_demo")
 
     started = Rollout.objects.exclude(strategy=Strategy.SUSPENDED).select_related("release__module")
-    assert {(r.release.module.name, r.release.version, r.strategy) for r in started} == {
-        ("default", "1.1.0", Strategy.GENERAL), ("display-app", "2.1.0", Strategy.TARGETED)}
+    assert {(r.release.module.name, r.release.version, r.strategy, r.state) for r in started} == {
+        ("default", "1.1.0", Strategy.GENERAL, RolloutState.RUNNING),
+        ("display-app", "2.1.0", Strategy.TARGETED, RolloutState.RUNNING)}
+
+
+def test_the_demos_curl_hint_sets_the_token_it_sends():
+    out = run("load_demo")
+
+    hint = out.split("try: ", 1)[1].splitlines()[:2]
+
+    assert hint[0] == f"TOKEN={printed_device_token(out)}"
+    assert '"x-access-token: $TOKEN"' in hint[1]
