@@ -1,5 +1,7 @@
 """Registering and retiring releases: the one path the APIs, the admin and the commands share."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -41,6 +43,31 @@ def find_release(product_key: str, module_name: str | None, version: str) -> Rel
     if release is None:
         raise ValidationError({"version": f"{module} has no version {version!r}."})
     return release
+
+
+RELEASE_NAME_FORMS = "its id (UUID), PRODUCT:MODULE:VERSION, or PRODUCT:VERSION (the default module)"
+
+
+class BadReleaseName(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"Name the release by {RELEASE_NAME_FORMS}, not {name!r}.")
+
+
+def release_lookup(name: str) -> dict:
+    """The Release field lookups selecting the release an operator names; the commands and APIs share it.
+
+    Raises BadReleaseName when ``name`` is neither a UUID nor PRODUCT[:MODULE]:VERSION.
+    """
+    try:
+        return {"pk": uuid.UUID(name)}
+    except ValueError:
+        parts = name.split(":")
+    if len(parts) == 2:
+        parts = [parts[0], DEFAULT_MODULE, parts[1]]
+    if len(parts) != 3 or not all(parts):
+        raise BadReleaseName(name)
+    product_key, module_name, version = parts
+    return {"product__key": product_key, "module__name": module_name, "version": version}
 
 
 def register_release(module: Module, version: str, **fields) -> Release:

@@ -1,28 +1,21 @@
 """The base of rollout commands: releases named PRODUCT:MODULE:VERSION (or PRODUCT:VERSION, or an id)."""
 
-import uuid
-
 from django.core.management.base import CommandError
 
 from catalog.management.base import PortalCommand
 from catalog.models import Release
+from catalog.services.releases import RELEASE_NAME_FORMS, BadReleaseName, release_lookup
 from rollouts.services.transitions import TransitionError
 
-RELEASE_HELP = "The release: PRODUCT:MODULE:VERSION, PRODUCT:VERSION (default module) or its id."
+RELEASE_HELP = f"The release: {RELEASE_NAME_FORMS}."
 
 
 def find_release(name: str) -> Release:
-    releases = Release.objects.select_related("product", "module", "rollout")
     try:
-        release = releases.filter(pk=uuid.UUID(name)).first()
-    except ValueError:
-        parts = name.split(":")
-        if len(parts) == 2:
-            parts = [parts[0], "default", parts[1]]
-        if len(parts) != 3 or not all(parts):
-            raise CommandError(f"Name the release as PRODUCT:MODULE:VERSION or by its id, not {name!r}.") from None
-        product, module, version = parts
-        release = releases.filter(product__key=product, module__name=module, version=version).first()
+        lookup = release_lookup(name)
+    except BadReleaseName as error:
+        raise CommandError(str(error)) from None
+    release = Release.objects.select_related("product", "module", "rollout").filter(**lookup).first()
     if release is None:
         raise CommandError(f"No release {name}.")
     return release

@@ -1,17 +1,18 @@
 """``/api/v1/rollouts/{releaseId}``: a release's rollout with live counts, its transitions and dry run,
 and ``/api/v1/devices/{uid}/explain``: why a device gets (or does not get) a version."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_write_scopes
 from catalog.models import Release, Scope
+from catalog.services.releases import RELEASE_NAME_FORMS, BadReleaseName, release_lookup
 from devices.models import Device
 from rollouts import decision
 from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
@@ -71,7 +72,8 @@ def _transition(function, *args, **kwargs):
         raise Conflict(str(error)) from None
 
 
-RELEASE_ID = OpenApiParameter("release_id", str, OpenApiParameter.PATH, description="The release's id (UUID).")
+RELEASE_ID = OpenApiParameter("release_id", str, OpenApiParameter.PATH,
+                              description=f"The release: {RELEASE_NAME_FORMS}, e.g. `thermostat:default:2.1.0`.")
 
 
 @extend_schema_view(
@@ -84,7 +86,7 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [ChangeModelPermissions, TokenScopes]
     required_scopes = read_write_scopes(Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE)
     lookup_field = "release_id"
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = "[^/]+"  # an id or PRODUCT[:MODULE]:VERSION (catalog.services.releases.release_lookup)
     filterset_fields = ["state", "strategy", "release__product__key"]
     queryset = (
         Rollout.objects.select_related("release__product", "release__module")
@@ -92,6 +94,19 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                           Prefetch("phases", queryset=RolloutPhase.objects.order_by("position")))
         .order_by("release__product__key", "release__module__name", "-release__version_key")
     )
+
+    def get_object(self):
+        name = self.kwargs[self.lookup_field]
+        try:
+            lookup = release_lookup(name)
+        except BadReleaseName as error:
+            raise NotFound(str(error)) from None
+        named = {f"release__{field}": value for field, value in lookup.items()}
+        rollout = self.get_queryset().filter(**named).first()
+        if rollout is None:
+            raise NotFound(f"No release {name}.")
+        self.check_object_permissions(self.request, rollout)
+        return rollout
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "progress": getattr(self, "_progress", {})}
@@ -198,7 +213,8 @@ class ExplainView(APIView):
     @extend_schema(
         summary="Why a device gets (or does not get) a version: every rule, passed or failed",
         parameters=[
-            OpenApiParameter("release", str, description="The release's id; or give version (and module)."),
+            OpenApiParameter("release", str, description=f"The release: {RELEASE_NAME_FORMS}; or give version "
+                                                         "(and module)."),
             OpenApiParameter("version", str),
             OpenApiParameter("module", str, description="Module name (default: default)."),
         ],
@@ -213,9 +229,9 @@ class ExplainView(APIView):
 def _release_named(device, params) -> Release:
     if params.get("release"):
         try:
-            return get_object_or_404(Release, pk=params["release"])
-        except DjangoValidationError:
-            raise serializers.ValidationError({"release": "Give a release id (UUID)."}) from None
+            return get_object_or_404(Release, **release_lookup(params["release"]))
+        except BadReleaseName as error:
+            raise serializers.ValidationError({"release": str(error)}) from None
     if not params.get("version"):
         raise serializers.ValidationError({"release": "Give release=<id>, or version=<version> (and module)."})
     return get_object_or_404(Release, product_id=device.product_id, module__name=params.get("module") or "default",
