@@ -8,4 +8,5 @@ from . import (  # noqa: F401
     products,
     releases,
     resource_spaces,
+    tuf,
 )

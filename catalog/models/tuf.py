@@ -123,7 +123,8 @@ class TufMetadata(models.Model):
         verbose_name = "TUF metadata"
         verbose_name_plural = "TUF metadata"
         constraints = [
-            models.UniqueConstraint(fields=["repository", "role", "version"], name="tuf_metadata_unique_version"),
+            models.UniqueConstraint(fields=["repository", "role", "version"],
+                                    name="tuf_metadata_unique_version"),
         ]
 
     def __str__(self):

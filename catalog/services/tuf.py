@@ -96,7 +96,8 @@ def next_version(metadata: TufMetadata | None) -> int:
     return 1 if metadata is None else metadata.version + 1
 
 
-def publish(product_id, now: datetime | None = None, resign: frozenset[str] = frozenset()) -> list[TufMetadata]:
+def publish(product_id, now: datetime | None = None,
+            resign: frozenset[str] = frozenset()) -> list[TufMetadata]:
     """Sign and store whatever the product's repository needs now; returns the new files.
 
     Roles in ``resign`` are signed again whatever their state (their key was just rotated).
@@ -135,7 +136,8 @@ def _publish_online_roles(repository: TufRepository, keys: dict, now: datetime, 
     if TufRole.TARGETS in resign or current is None or current.targets != targets \
             or needs_signing(latest_targets, now):
         latest_targets = sign_and_store(repository, Targets(
-            version=next_version(latest_targets), expires=expires_after(TufRole.TARGETS, now), targets=targets,
+            version=next_version(latest_targets), expires=expires_after(TufRole.TARGETS, now),
+            targets=targets,
         ), [keys[TufRole.TARGETS]])
         written.append(latest_targets)
     latest_snapshot = repository.metadata.latest_of(TufRole.SNAPSHOT)
@@ -168,9 +170,27 @@ def metadata_file(product_id, role: str, version: int | None) -> bytes | None:
 
 
 def target_artifact(product_id, url_path: str):
-    """The verified artifact a client asks for at ``{directory}/{sha256}.{name}``, if it is a current target."""
+    """The verified artifact a client asks for at ``{directory}/{sha256}.{name}``, if a current target."""
     directory, _, hashed_name = url_path.rpartition("/")
     sha256, _, name = hashed_name.partition(".")
     candidates = offerable_releases(product_id).filter(artifact__sha256=sha256)
     path = f"{directory}/{name}"
     return next((release.artifact for release in candidates if target_path(release) == path), None)
+
+
+def latest_versions():
+    """The newest metadata of each role of each repository, without content: one query (DISTINCT ON)."""
+    return (TufMetadata.objects.order_by("repository_id", "role", "-version")
+            .distinct("repository_id", "role")
+            .defer("content"))
+
+
+def expiring_unsigned(now: datetime | None = None) -> list[TufMetadata]:
+    """Newest versions with less than a quarter of their period left.
+
+    Beat signs each role again at half of its period, so a file this close to expiry means
+    beat is not running, or the root key is offline and its owner must sign a new root.
+    """
+    now = now or timezone.now()
+    return [metadata for metadata in latest_versions().select_related("repository__product")
+            if metadata.expires - now < expiry_period(metadata.role) / 4]

@@ -47,11 +47,12 @@ def init_repository(product_key: str, offline_root_key: SSlibKey | None = None) 
     product = product_named(product_key)
     with transaction.atomic():
         if TufRepository.objects.filter(product=product).exists():
-            raise ValidationError({"product": f"{product} already has a TUF repository: rotate its keys instead."})
+            raise ValidationError({"product": f"{product} already has a TUF repository: rotate its keys."})
         repository = TufRepository.objects.create(product=product)
         root_key = (TufKey.offline(repository, TufRole.ROOT, offline_root_key) if offline_root_key
                     else TufKey.generate(repository, TufRole.ROOT))
-        keys = TufKey.objects.bulk_create([root_key, *(TufKey.generate(repository, role) for role in ONLINE_ROLES)])
+        online_keys = [TufKey.generate(repository, role) for role in ONLINE_ROLES]
+        keys = TufKey.objects.bulk_create([root_key, *online_keys])
         root = build_root(keys, version=1, now=now)
         if offline_root_key:
             repository.pending_root = root.to_dict()
@@ -72,7 +73,7 @@ def rotate_key(product_key: str, role: str) -> TufKey:
             raise ValidationError({"product": f"{product} has no TUF repository: run tuf_init first."})
         keys = {key.role: key for key in repository.keys.current()}
         if not keys[TufRole.ROOT].is_online:
-            raise ValidationError({"role": "The root key is offline: a rotation needs a root signed where it is."})
+            raise ValidationError({"role": "The root key is offline: a rotation needs a root signed there."})
         old = keys[role]
         # A retired key signs nothing again: its private half goes (``old`` keeps it for one last signature).
         TufKey.objects.filter(pk=old.pk).update(retired_at=now, encrypted_private_key=b"")
@@ -98,9 +99,10 @@ def import_signed_root(content: bytes) -> TufRepository:
         waiting = TufRepository.objects.select_for_update().filter(pending_root__isnull=False)
         repository = next((each for each in waiting if each.pending_root == metadata.signed.to_dict()), None)
         if repository is None:
-            raise ValidationError({"file": "No repository waits for this root: sign the file tuf_init wrote."})
+            raise ValidationError({"file": "No repository waits for this root: sign what tuf_init wrote."})
         previous = signed_part(repository.metadata.latest_of(TufRole.ROOT))
-        result = metadata.signed.get_root_verification_result(previous, metadata.signed_bytes, metadata.signatures)
+        result = metadata.signed.get_root_verification_result(previous, metadata.signed_bytes,
+                                                              metadata.signatures)
         if not result.verified:
             raise ValidationError({"file": f"The root is not signed by enough of its keys: {result}"})
         store(repository, metadata)

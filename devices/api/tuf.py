@@ -21,8 +21,10 @@ from devices.api.ota_files import DOWNLOAD_RESPONSES, ERROR
 from devices.downloads import artifact_response
 
 TAG = "TUF repository"
-METADATA_RESPONSES = {(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Signed metadata."),
-                      401: ERROR, 404: ERROR, 429: ERROR}
+METADATA_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Signed metadata."),
+    401: ERROR, 404: ERROR, 429: ERROR,
+}
 # Versioned files never change; timestamp.json changes with every publication.
 IMMUTABLE = "private, max-age=31536000, immutable"
 FRESH = "private, no-cache"

@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.send_due_webhooks",
         "schedule": timedelta(minutes=1),
     },
+    "prune-webhook-log": {
+        "task": "webhooks.tasks.prune_webhook_log",
+        "schedule": timedelta(days=1),
+    },
     "refresh-tuf-repositories": {
         "task": "catalog.tasks.refresh_tuf_repositories",
         "schedule": timedelta(hours=1),
@@ -371,6 +375,8 @@ OTA_WEBHOOK_SWEEP_BATCH = env.int("OTA_WEBHOOK_SWEEP_BATCH", default=500)
 OTA_WEBHOOK_ALLOWED_HOSTS = env.list("OTA_WEBHOOK_ALLOWED_HOSTS", default=[])
 # Device update outcomes (failed, rolled back, committed) are summarised per rollout over windows this long.
 OTA_WEBHOOK_SUMMARY_WINDOW = env.int("OTA_WEBHOOK_SUMMARY_WINDOW", default=60)
+# Finished deliveries (and their events) are deleted this long after they finished.
+OTA_WEBHOOK_LOG_RETENTION = timedelta(days=env.int("OTA_WEBHOOK_LOG_RETENTION_DAYS", default=30))
 # Limits of every free JSON field (specification, metadata, attributes, conditions…; otaportal.json_limits):
 # levels of nesting, keys in one object, keys and values in all, bytes as compact JSON.
 # Request bodies may nest a few levels deeper than a field, and never hold NUL (\u0000).

@@ -8,7 +8,7 @@ from tuf.ngclient import FetcherInterface, Updater
 
 
 class DeviceTokenFetcher(FetcherInterface):
-    """Fetches over HTTP with ``x-access-token``: the portal serves a product's repository to its devices only."""
+    """Fetches with ``x-access-token``: the portal serves a product's repository to its own devices only."""
 
     def __init__(self, token: str, timeout: float = 10):
         self._pool = urllib3.PoolManager(headers={"x-access-token": token})
@@ -25,9 +25,11 @@ class DeviceTokenFetcher(FetcherInterface):
         return response.stream(64 * 1024)
 
 
-def device_updater(base_url: str, product_key: str, token: str, folder: Path, bootstrap: bytes | None) -> Updater:
+def device_updater(base_url: str, product_key: str, token: str, folder: Path,
+                   bootstrap: bytes | None) -> Updater:
     metadata, targets = folder / "metadata", folder / "targets"
     metadata.mkdir(parents=True, exist_ok=True)
     targets.mkdir(parents=True, exist_ok=True)
     return Updater(str(metadata), f"{base_url}/tuf/{product_key}/metadata/", str(targets),
-                   f"{base_url}/tuf/{product_key}/targets/", fetcher=DeviceTokenFetcher(token), bootstrap=bootstrap)
+                   f"{base_url}/tuf/{product_key}/targets/", fetcher=DeviceTokenFetcher(token),
+                   bootstrap=bootstrap)

@@ -1,4 +1,4 @@
-"""The key ceremonies as an operator runs them: tuf_init, tuf_init --offline-root with tuf_sign_root, tuf_rotate_key."""
+"""The key ceremonies as an operator runs them: tuf_init (--offline-root), tuf_sign_root, tuf_rotate_key."""
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

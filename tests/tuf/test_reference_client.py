@@ -91,8 +91,9 @@ def test_a_timestamp_naming_an_old_snapshot_is_rejected(published, product, devi
     # when a newer timestamp, signed with the real timestamp key, names snapshot version 1 again
     repository = product.tuf_repository
     timestamp_key = repository.keys.current().get(role=TufRole.TIMESTAMP)
-    tuf.sign_and_store(repository, Timestamp(version=3, expires=repository.metadata.latest_of("timestamp").expires,
-                                             snapshot_meta=MetaFile(version=1)), [timestamp_key])
+    expires = repository.metadata.latest_of(TufRole.TIMESTAMP).expires
+    tuf.sign_and_store(repository, Timestamp(version=3, expires=expires, snapshot_meta=MetaFile(version=1)),
+                       [timestamp_key])
 
     # then the device refuses the rollback of the snapshot
     with pytest.raises(exceptions.BadVersionNumberError):
@@ -157,8 +158,8 @@ def test_the_check_in_offer_names_the_target_the_client_verifies(published, prod
     transitions.start(published.rollout, strategy=Strategy.GENERAL)
 
     # when the device checks in and looks the offered file up with its TUF client
-    offer = device_api.post("/api/v1/device/check-in", {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}},
-                            format="json").json()
+    report = {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}
+    offer = device_api.post("/api/v1/device/check-in", report, format="json").json()
     updater = updater_for(device, root=root_of(product))
     updater.refresh()
 

@@ -1,4 +1,4 @@
-"""The repository follows the catalog: each change publishes through Celery once it commits, and beat re-signs."""
+"""The repository follows the catalog: each change publishes through Celery on commit; beat re-signs."""
 
 from datetime import timedelta
 
@@ -44,7 +44,7 @@ def test_a_deprecation_publishes_targets_without_the_release(published, product,
 def test_a_deleted_release_leaves_the_targets(published, product, celery_worker):
     delete_release(published)
 
-    wait_for(lambda: not targets_listed(product.tuf_repository), message="targets without the deleted release")
+    wait_for(lambda: not targets_listed(product.tuf_repository), message="targets without the deleted one")
 
 
 def test_a_newly_verified_release_is_published(published, product, celery_worker):
@@ -71,4 +71,4 @@ def test_beat_signs_a_timestamp_about_to_expire(product, celery_worker, settings
     refresh_tuf_repositories.delay()
 
     # then a new timestamp version is signed
-    wait_for(lambda: repository.metadata.latest_of(TufRole.TIMESTAMP).version == 2, message="timestamp version 2")
+    wait_for(lambda: repository.metadata.latest_of(TufRole.TIMESTAMP).version == 2, message="timestamp v2")

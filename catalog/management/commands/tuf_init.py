@@ -16,7 +16,7 @@ class Command(PortalCommand):
     def add_arguments(self, parser):
         parser.add_argument("product", help="Product key.")
         parser.add_argument("--offline-root", metavar="PUBLIC_KEY_PEM", type=Path,
-                            help="The root key's public half (PEM); its private half never reaches the portal.")
+                            help="The root key's public half (PEM); its private half stays offline.")
         parser.add_argument("--output", type=Path, default=Path("root.json"),
                             help="Where the unsigned root goes with --offline-root (default: root.json).")
 
@@ -26,12 +26,13 @@ class Command(PortalCommand):
             try:
                 root_key = SSlibKey.from_crypto(load_pem_public_key(offline_root.read_bytes()))
             except (OSError, ValueError) as error:
-                raise CommandError(f"Cannot read an Ed25519 public key from {offline_root}: {error}") from error
+                raise CommandError(f"Cannot read a public key from {offline_root}: {error}") from error
         unsigned_root = init_repository(product, offline_root_key=root_key)
         if unsigned_root is None:
             self.stdout.write(self.style.SUCCESS(f"Published the TUF repository of {product}."))
             return
         output.write_bytes(unsigned_root.to_bytes())
         self.stdout.write(self.style.SUCCESS(
-            f"Wrote the unsigned root of {product} to {output}: sign it with the root key, then run tuf_sign_root."
+            f"Wrote the unsigned root of {product} to {output}: sign it with the root key, "
+            "then run tuf_sign_root."
         ))

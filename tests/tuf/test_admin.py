@@ -1,0 +1,49 @@
+"""The admin shows each product's repository state and warns before a file expires unsigned."""
+
+from datetime import timedelta
+
+import pytest
+
+from catalog.models import TufRole
+from catalog.services import tuf_keys
+from tests.factories import ProductFactory
+
+
+@pytest.fixture
+def staff(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_the_repository_page_shows_versions_expiries_and_key_ids(repository, staff):
+    timestamp = repository.metadata.latest_of(TufRole.TIMESTAMP)
+    key = repository.keys.current().get(role=TufRole.TARGETS)
+
+    page = staff.get(f"/admin/catalog/tufrepository/{repository.pk}/change/").content.decode()
+
+    assert f"timestamp v{timestamp.version} · expires {timestamp.expires:%Y-%m-%d %H:%M} UTC" in page
+    assert key.keyid[:16] in page
+
+
+def test_the_list_reads_a_fixed_number_of_queries(repository, staff, django_assert_max_num_queries):
+    for key in ("a1", "a2", "a3"):
+        tuf_keys.init_repository(ProductFactory(key=key).key)
+
+    with django_assert_max_num_queries(8):
+        response = staff.get("/admin/catalog/tufrepository/")
+
+    assert response.status_code == 200 and response.content.decode().count("root v1") == 4
+
+
+def test_the_index_warns_of_a_file_about_to_expire_unsigned(product, staff, settings):
+    # given a repository whose timestamp has a tenth of its period left (beat would have signed at half)
+    tuf_keys.init_repository(product.key)
+    settings.OTA_TUF_TIMESTAMP_EXPIRY = timedelta(days=10)
+
+    page = staff.get("/admin/").content.decode()
+
+    assert 'data-tuf-expiring="thermostat/timestamp"' in page
+
+
+def test_the_index_is_quiet_while_every_file_is_fresh(repository, staff):
+    assert "data-tuf-expiring" not in staff.get("/admin/").content.decode()
