@@ -26,3 +26,13 @@ def record(event_type: str, data: dict, *, product_id=None, occurred_at=None) ->
     return Delivery.objects.bulk_create(
         Delivery(event=event, subscription=subscription) for subscription in subscriptions
     )
+
+
+def prune(before) -> int:
+    """Delete deliveries finished before ``before`` (with their attempts), then events left with none.
+
+    Pending deliveries stay, however old. Returns the number of events deleted.
+    """
+    Delivery.objects.filter(finished_at__lt=before).delete()
+    deleted, _ = WebhookEvent.objects.filter(created_at__lt=before, deliveries__isnull=True).delete()
+    return deleted

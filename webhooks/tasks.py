@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import Release
 from webhooks import delivery, events, payloads, summaries
@@ -55,3 +56,9 @@ def summarise_device_updates(release_id, window):
         for status, number in counts.items():
             data = payloads.outcome_summary_data(release, status, number, *summaries.window_bounds(window))
             send_on_commit(events.record(summaries.SUMMARISED[status], data, product_id=release.product_id))
+
+
+@shared_task(ignore_result=True)
+def prune_webhook_log():
+    """Beat, daily: forget deliveries finished more than OTA_WEBHOOK_LOG_RETENTION days ago."""
+    events.prune(timezone.now() - settings.OTA_WEBHOOK_LOG_RETENTION)

@@ -1,10 +1,16 @@
 """Which changes become events, for which subscriptions: recorded in the change's transaction."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from catalog.services.releases import deprecate_release
 from rollouts.models import Strategy
 from rollouts.services import transitions
 from tests.factories import ProductFactory, ReleaseFactory
 from tests.fixtures.rollouts import attach_verified_artifact
+from webhooks import events, services
+from webhooks.choices import DeliveryState
 from webhooks.models import Delivery, WebhookEvent
 
 
@@ -63,3 +69,19 @@ def test_an_automatic_pause_is_its_own_event_type(subscribe, offerable_release):
     payload = WebhookEvent.objects.get().payload
     assert payload["type"] == "rollout.auto_paused"
     assert payload["data"]["rollout"]["stateReason"] == "failure threshold crossed"
+
+
+def test_pruning_forgets_old_finished_deliveries_and_keeps_pending_ones(subscribe):
+    # Given a delivery finished 40 days ago and one pending as long
+    subscription = subscribe()
+    long_ago = timezone.now() - timedelta(days=40)
+    finished, pending = services.send_test_event(subscription), services.send_test_event(subscription)
+    WebhookEvent.objects.update(created_at=long_ago)
+    Delivery.objects.filter(pk=finished.pk).update(state=DeliveryState.SUCCEEDED, finished_at=long_ago)
+
+    # When the log is pruned of what finished over 30 days ago
+    events.prune(timezone.now() - timedelta(days=30))
+
+    # Then only the pending delivery and its event remain
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [pending.pk]
+    assert list(WebhookEvent.objects.values_list("pk", flat=True)) == [pending.event_id]

@@ -15,7 +15,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     )
     isActive = serializers.BooleanField(source="is_active", required=False)
     consecutiveFailures = serializers.IntegerField(source="consecutive_failures", read_only=True)
-    disabledAt = serializers.DateTimeField(source="disabled_at", read_only=True)
+    disabledAt = serializers.DateTimeField(source="disabled_at", read_only=True, allow_null=True)
     disabledReason = serializers.CharField(source="disabled_reason", read_only=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
@@ -56,7 +56,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     payload = serializers.JSONField(source="event.payload")
     nextAttemptAt = serializers.DateTimeField(source="next_attempt_at")
     createdAt = serializers.DateTimeField(source="created_at")
-    finishedAt = serializers.DateTimeField(source="finished_at")
+    finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
     attemptLog = AttemptSerializer(source="attempt_log", many=True)
 
     class Meta:
