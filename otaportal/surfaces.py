@@ -18,6 +18,6 @@ def surface_of(path: str) -> str | None:
         return DDI
     if path.startswith("/v5/"):
         return IOTDA
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/tuf/")):  # /tuf/: TUF metadata and targets for devices
         return DRF
     return None

@@ -110,6 +110,8 @@ def api_validation_error(error: DjangoValidationError) -> exceptions.ValidationE
 TOKEN_RESPONSE = {200: DeviceWithTokenSerializer}
 ERROR = inline_serializer("DeviceApiError", {"detail": serializers.CharField()})
 COMMON_ERRORS = {401: ERROR, 403: ERROR}
+UID_TAKEN = OpenApiResponse(inline_serializer("DeviceUidTaken", {"uid": serializers.ListField(
+    child=serializers.CharField())}), description="The uid is registered already: `{\"uid\": [\"...\"]}`.")
 INVALID_FIELDS = OpenApiResponse(description="Invalid fields, each named")
 
 
@@ -121,7 +123,7 @@ INVALID_FIELDS = OpenApiResponse(description="Invalid fields, each named")
     create=extend_schema(tags=[TAG], summary="Register a device; the answer holds its token, shown once",
                          request=DeviceCreateSerializer,
                          responses={201: DeviceWithTokenSerializer, 400: INVALID_FIELDS,
-                                    409: ERROR, **COMMON_ERRORS}),
+                                    409: UID_TAKEN, **COMMON_ERRORS}),
     partial_update=extend_schema(tags=[TAG], summary="Change a device's name, attributes or tags",
                                  request=DeviceUpdateSerializer,
                                  responses={200: DeviceSerializer, 400: INVALID_FIELDS,

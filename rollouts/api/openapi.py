@@ -7,7 +7,8 @@ answers (schemathesis checks this, tests/test_schemathesis.py):
 - 400: a NUL in any path or query parameter (otaportal.middleware), a bad value, a bad body;
 - 401: no, invalid, expired or revoked credentials (operations with a security requirement);
 - 403: the token's scopes or the user's permissions (management tokens);
-- 404: an object named in the path that does not exist (operations with path parameters);
+- 404: an object named in the path that does not exist (operations with path parameters), or an
+  invalid cursor (DRF's cursor pagination);
 - 429: too many failed credentials from the address, or too many requests from a device
   (otaportal.ratelimit, devices.ratelimit: every surface counts them).
 """
@@ -45,8 +46,8 @@ def _common_statuses(path: str, operation: dict) -> list[int]:
         statuses.append(401)
     if schemes & MANAGEMENT_SCHEMES:
         statuses.append(403)
-    if "{" in path:
-        statuses.append(404)
+    if "{" in path or any(parameter["name"] == "cursor" for parameter in operation.get("parameters", [])):
+        statuses.append(404)  # an object named in the path, or DRF's "Invalid cursor"
     return statuses
 
 

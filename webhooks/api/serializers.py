@@ -22,8 +22,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Subscription
-        fields = ["id", "name", "url", "eventTypes", "product", "isActive", "consecutiveFailures", "disabledAt",
-                  "disabledReason", "createdAt", "updatedAt"]
+        fields = ["id", "name", "url", "eventTypes", "product", "isActive", "consecutiveFailures",
+                  "disabledAt", "disabledReason", "createdAt", "updatedAt"]
         # The model's validators run in the service (full_clean), which names the failing field.
         extra_kwargs = {"url": {"validators": []}}
 
@@ -61,6 +61,6 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "eventId", "eventType", "state", "attempts", "nextAttemptAt", "createdAt", "finishedAt",
-                  "payload", "attemptLog"]
+        fields = ["id", "eventId", "eventType", "state", "attempts", "nextAttemptAt", "createdAt",
+                  "finishedAt", "payload", "attemptLog"]
         read_only_fields = fields
