@@ -37,9 +37,9 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     list_display = ("uid", "name", "product", "installed", "agent_version", "last_seen_at", "active_badge")
     list_select_related = ("product",)
     list_filter = ("product", "is_active", LastSeenFilter)
-    # Prefix searches: LIKE 'x%' uses the B-tree pattern indexes Django makes for uid and name.
-    search_fields = ("uid__startswith", "name__startswith")
-    search_help_text = "Start of a uid or of a name (case-sensitive)."
+    # Any part, any case: on PostgreSQL the trigram indexes of devices migration 0003 serve this LIKE '%x%'.
+    search_fields = ("uid__icontains", "name__icontains")
+    search_help_text = "Any part of a uid or of a name (not case-sensitive)."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
