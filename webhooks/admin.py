@@ -42,7 +42,8 @@ class SubscriptionAdmin(ObjectActionsMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             stored = Subscription.objects.get(pk=obj.pk)
-            services.update_subscription(stored, **{name: form.cleaned_data[name] for name in form.changed_data})
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.update_subscription(stored, **changed)
             return
         secret = obj.assign_secret()
         obj.save()
@@ -107,7 +108,9 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, admin.ModelAdmin):
     def _may_run(self, request, obj, action):
         return request.user.has_perm("webhooks.change_delivery")
 
-    @object_action("Redeliver", available=lambda model_admin, delivery: delivery.state != DeliveryState.PENDING)
+    @object_action("Redeliver",
+                   available=lambda model_admin, delivery: delivery.state != DeliveryState.PENDING)
     def redeliver(self, request, delivery):
         send_on_commit([services.redeliver(delivery)])
-        self.log_and_report(request, [delivery], "Redelivered.", f"Delivery of {delivery.event_id} queued again.")
+        self.log_and_report(request, [delivery], "Redelivered.",
+                            f"Delivery of {delivery.event_id} queued again.")

@@ -12,8 +12,12 @@ class EventType(models.TextChoices):
     ROLLOUT_RESUMED = "rollout.resumed", "Rollout resumed"
     ROLLOUT_ABORTED = "rollout.aborted", "Rollout aborted"
     ROLLOUT_COMPLETED = "rollout.completed", "Rollout completed"
-    DEVICE_UPDATES_FAILED = "device_updates.failed", "Device updates failed (a summary per rollout per minute)"
-    DEVICE_UPDATES_ROLLED_BACK = "device_updates.rolled_back", "Device updates rolled back (a summary per minute)"
+    DEVICE_UPDATES_FAILED = (
+        "device_updates.failed", "Device updates failed (a summary per rollout per minute)"
+    )
+    DEVICE_UPDATES_ROLLED_BACK = (
+        "device_updates.rolled_back", "Device updates rolled back (a summary per minute)"
+    )
     DEVICE_UPDATES_COMMITTED = "device_updates.committed", "Device updates committed (a summary per minute)"
     WEBHOOK_TEST = "webhook.test", "Test event (sent on request only)"
 

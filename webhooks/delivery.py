@@ -104,11 +104,12 @@ def attempt(delivery_id) -> timedelta | None:
         if not subscription.is_active:
             _finish(delivery, DeliveryState.FAILED)
             return None
-        outcome = post(subscription.url, delivery.event_id, subscription.signing_key, encode(delivery.event.payload))
+        body = encode(delivery.event.payload)
+        outcome = post(subscription.url, delivery.event_id, subscription.signing_key, body)
         delivery.attempts += 1
-        Attempt.objects.create(delivery=delivery, number=delivery.attempt_log.count() + 1, status_code=outcome.status_code,
-                               latency_ms=outcome.latency_ms, response_excerpt=outcome.response_excerpt,
-                               error=outcome.error)
+        Attempt.objects.create(delivery=delivery, number=delivery.attempt_log.count() + 1,
+                               status_code=outcome.status_code, latency_ms=outcome.latency_ms,
+                               response_excerpt=outcome.response_excerpt, error=outcome.error)
         if outcome.succeeded:
             _finish(delivery, DeliveryState.SUCCEEDED)
             Subscription.objects.filter(pk=subscription.pk, consecutive_failures__gt=0).update(

@@ -49,7 +49,9 @@ class SubscriptionQuerySet(models.QuerySet):
 class Subscription(models.Model):
     """A receiver's URL with its signing secret, the event types it wants and, optionally, one product."""
 
-    name = models.CharField(max_length=100, blank=True, help_text="Who receives, for people reading the list.")
+    name = models.CharField(
+        max_length=100, blank=True, help_text="Who receives, for people reading the list."
+    )
     url = models.URLField(max_length=2000, validators=[URLValidator(schemes=["http", "https"])])
     encrypted_secret = models.BinaryField(editable=False)
     event_types = models.JSONField(default=list, validators=[validate_event_types])

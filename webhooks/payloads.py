@@ -12,8 +12,8 @@ def release_data(release: Release) -> dict:
 def artifact_data(artifact: Artifact, release: Release) -> dict:
     return {
         "artifact": {"id": artifact.pk, "fileName": artifact.file_name, "state": artifact.state,
-                     "sha256": artifact.sha256, "size": artifact.size, "failureReason": artifact.failure_reason,
-                     "failureDetail": artifact.failure_detail},
+                     "sha256": artifact.sha256, "size": artifact.size,
+                     "failureReason": artifact.failure_reason, "failureDetail": artifact.failure_detail},
         "release": release_data(release),
     }
 

@@ -65,6 +65,8 @@ def artifact_verification_finished(sender, artifact, **kwargs):
 @receiver(post_save, sender=DeviceUpdate, dispatch_uid="webhooks.device_update_outcome")
 def device_update_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     # feedback.report_status names the status it writes; other writes (offers, cancellations) do not count.
-    if raw or not update_fields or "status" not in update_fields or instance.status not in summaries.SUMMARISED:
+    if raw or not update_fields or "status" not in update_fields:
+        return
+    if instance.status not in summaries.SUMMARISED:
         return
     count_outcome_on_commit(instance.release_id, instance.status)

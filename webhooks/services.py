@@ -27,7 +27,8 @@ def update_subscription(subscription: Subscription, **fields) -> Subscription:
     for name, value in fields.items():
         setattr(subscription, name, value)
     if reactivated:
-        subscription.consecutive_failures, subscription.disabled_at, subscription.disabled_reason = 0, None, ""
+        subscription.consecutive_failures = 0
+        subscription.disabled_at, subscription.disabled_reason = None, ""
     subscription.full_clean()
     subscription.save()
     return subscription
@@ -41,7 +42,7 @@ def rotate_secret(subscription: Subscription) -> str:
 
 
 def send_test_event(subscription: Subscription) -> Delivery:
-    """A ``webhook.test`` event for this subscription only, to check its receiver (an inactive one gets none)."""
+    """A ``webhook.test`` event for this subscription only, to check its receiver (if active)."""
     with transaction.atomic():
         event = WebhookEvent.objects.create(
             type=EventType.WEBHOOK_TEST, product=subscription.product,
@@ -51,7 +52,7 @@ def send_test_event(subscription: Subscription) -> Delivery:
 
 
 def redeliver(delivery: Delivery) -> Delivery:
-    """Send a delivery again, with the same message id, on a fresh retry schedule; its attempts stay logged."""
+    """Send a delivery again, same message id, on a fresh retry schedule; past attempts stay logged."""
     delivery.state, delivery.attempts, delivery.finished_at = DeliveryState.PENDING, 0, None
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["state", "attempts", "finished_at", "next_attempt_at"])

@@ -16,7 +16,8 @@ def _messages(response):
 def test_adding_a_subscription_shows_its_secret_once(admin_client, product):
     # When a subscription is added through the admin
     response = admin_client.post(reverse("admin:webhooks_subscription_add"), {
-        "name": "ops", "url": "https://hooks.example.com/ota", "event_types": ["rollout.started", "rollout.paused"],
+        "name": "ops", "url": "https://hooks.example.com/ota",
+        "event_types": ["rollout.started", "rollout.paused"],
         "product": product.pk, "is_active": "on",
     }, follow=True)
 
@@ -68,7 +69,8 @@ def test_the_admin_index_names_a_subscription_the_portal_disabled(admin_client, 
     # Given a subscription disabled after failed messages, and one still active
     disabled = subscribe(name="crm")
     Subscription.objects.filter(pk=disabled.pk).update(
-        is_active=False, disabled_at=timezone.now(), disabled_reason="Disabled after 5 messages in a row failed.")
+        is_active=False, disabled_at=timezone.now(),
+        disabled_reason="Disabled after 5 messages in a row failed.")
     subscribe(name="ops")
 
     # When the admin's index is shown

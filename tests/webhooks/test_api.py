@@ -17,7 +17,8 @@ def _client_with_scopes(user, *scopes):
 
 
 def _create(api, **fields):
-    return api.post("/api/v1/webhooks", {"url": URL, "eventTypes": ["rollout.started"], **fields}, format="json")
+    body = {"url": URL, "eventTypes": ["rollout.started"], **fields}
+    return api.post("/api/v1/webhooks", body, format="json")
 
 
 def test_creating_a_subscription_answers_its_secret_once(api, product):

@@ -17,11 +17,12 @@ from webhooks.tasks import send_due_webhooks, send_on_commit
 
 
 def _delivery_settled(subscription):
-    return lambda: Delivery.objects.filter(subscription=subscription).exclude(state=DeliveryState.PENDING).first()
+    return lambda: (Delivery.objects.filter(subscription=subscription)
+                    .exclude(state=DeliveryState.PENDING).first())
 
 
-def test_starting_a_rollout_delivers_rollout_started_signed_by_the_standard(celery_worker, receiver, subscribe,
-                                                                            product):
+def test_starting_a_rollout_delivers_rollout_started_signed_by_the_standard(
+        celery_worker, receiver, subscribe, product):
     # Given a receiver subscribed to every event and a release ready to roll out
     subscription = subscribe()
     release = ReleaseFactory(product=product, version="2.0.0")
@@ -36,14 +37,16 @@ def test_starting_a_rollout_delivers_rollout_started_signed_by_the_standard(cele
     assert received.verified
     assert received.payload["type"] == "rollout.started"
     assert received.payload["data"]["rollout"]["release"] == {
-        "id": str(release.pk), "product": "thermostat", "module": "default", "version": "2.0.0", "status": "active"}
+        "id": str(release.pk), "product": "thermostat", "module": "default", "version": "2.0.0",
+        "status": "active"}
     assert received.headers["webhook-id"] == WebhookEvent.objects.get().id
     delivery = wait_for(_delivery_settled(subscription), message="the delivery to be logged")
     assert delivery.state == DeliveryState.SUCCEEDED
     assert list(delivery.attempt_log.values_list("number", "status_code")) == [(1, 204)]
 
 
-def test_each_event_has_its_own_id_and_arrives_in_order(celery_worker, receiver, subscribe, offerable_release):
+def test_each_event_has_its_own_id_and_arrives_in_order(celery_worker, receiver, subscribe,
+                                                        offerable_release):
     # Given a running rollout and a receiver subscribed to its events
     release = offerable_release()
     subscribe(event_types=["rollout.paused", "rollout.resumed"])
@@ -67,8 +70,8 @@ def test_a_verified_artifact_is_announced(celery_worker, receiver, subscribe, pr
     content = b"firmware image\n"
 
     # When an upload is verified by the worker
-    artifacts.upload(release, ContentFile(content, name="fw.bin"), "fw.bin", declared_sha256=sha256_of(content),
-                     declared_size=len(content))
+    artifacts.upload(release, ContentFile(content, name="fw.bin"), "fw.bin",
+                     declared_sha256=sha256_of(content), declared_size=len(content))
 
     # Then artifact.verified arrives with its checksum
     wait_for(lambda: receiver.received, message="the webhook")
@@ -139,7 +142,8 @@ def test_consecutive_failed_messages_disable_the_subscription(celery_worker, rec
     # When two messages fail
     for _ in range(2):
         send_on_commit([services.send_test_event(subscription)])
-        wait_for(lambda: not Delivery.objects.filter(state=DeliveryState.PENDING).exists(), message="a failure")
+        wait_for(lambda: not Delivery.objects.filter(state=DeliveryState.PENDING).exists(),
+                 message="a failure")
 
     # Then the subscription is disabled, saying why
     subscription.refresh_from_db()

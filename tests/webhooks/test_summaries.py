@@ -15,8 +15,8 @@ def _report(release, product, *statuses):
         feedback.report_status(update, status)
 
 
-def test_device_update_outcomes_are_summarised_per_rollout(celery_worker, receiver, subscribe, offerable_release,
-                                                           product, settings):
+def test_device_update_outcomes_are_summarised_per_rollout(
+        celery_worker, receiver, subscribe, offerable_release, product, settings):
     # Given a running rollout, a receiver of outcome summaries, and windows of three seconds
     settings.OTA_WEBHOOK_SUMMARY_WINDOW = 3
     release = offerable_release()
