@@ -29,6 +29,8 @@ os.environ.setdefault("CELERY_UNACKED_RESTORE_INTERVAL", "1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "false")
+# The first storage check builds a boto3 client, which takes seconds on a loaded 2-core machine.
+os.environ.setdefault("OTA_HEALTH_TIMEOUT", "10")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, env  # noqa: E402
