@@ -119,3 +119,16 @@ def test_rotating_the_secret_answers_a_new_one(api):
     assert response.status_code == 200
     assert response.json()["secret"] != created["secret"]
     assert Subscription.objects.get(pk=created["id"]).secret == response.json()["secret"]
+
+
+def test_deleting_a_subscription_needs_the_write_scope(admin_user, api):
+    # Given a subscription
+    subscription_id = _create(api).json()["id"]
+
+    # When a read-only token and then a full one delete it
+    refused = _client_with_scopes(admin_user, Scope.WEBHOOKS_READ).delete(f"/api/v1/webhooks/{subscription_id}")
+    deleted = api.delete(f"/api/v1/webhooks/{subscription_id}")
+
+    # Then only the second succeeds
+    assert (refused.status_code, deleted.status_code) == (403, 204)
+    assert not Subscription.objects.exists()

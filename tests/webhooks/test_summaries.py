@@ -6,6 +6,7 @@ from rollouts.models import DeviceUpdate, UpdateStatus
 from rollouts.services import feedback
 from tests.factories import DeviceFactory
 from tests.fixtures.services import wait_for
+from webhooks.models import WebhookEvent
 
 
 def _report(release, product, *statuses):
@@ -39,3 +40,15 @@ def test_device_update_outcomes_are_summarised_per_rollout(
     assert payload["rollout"]["release"]["version"] == release.version
     assert payload["windowStart"] < payload["windowEnd"]
     assert all(received.verified for received in receiver.received)
+
+
+def test_a_device_report_records_no_event_while_the_device_waits(subscribe, offerable_release, product):
+    # Given a running rollout and a receiver of failure summaries
+    release = offerable_release()
+    subscribe(event_types=["device_updates.failed"])
+
+    # When a device reports a failure (its transaction not yet committed)
+    _report(release, product, UpdateStatus.FAILED)
+
+    # Then no event row was written in the device's request: only a counter, after commit
+    assert not WebhookEvent.objects.exists()
