@@ -12,6 +12,7 @@ Publishing runs in Celery (catalog.tasks), after the change that calls for it
 commits; device requests only read the stored files.
 """
 
+import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -88,6 +89,15 @@ def store(repository: TufRepository, metadata: Metadata) -> TufMetadata:
                                       expires=signed.expires, content=metadata.to_bytes())
 
 
+def listed_targets(metadata: TufMetadata | None) -> dict | None:
+    """The targets a stored targets file lists, as plain JSON: comparing them needs no metadata objects."""
+    return None if metadata is None else json.loads(bytes(metadata.content))["signed"]["targets"]
+
+
+def _as_dicts(targets: dict[str, TargetFile]) -> dict:
+    return {path: target.to_dict() for path, target in targets.items()}
+
+
 def signed_part(metadata: TufMetadata | None) -> Signed | None:
     return None if metadata is None else Metadata.from_bytes(bytes(metadata.content)).signed
 
@@ -132,8 +142,7 @@ def _publish_online_roles(repository: TufRepository, keys: dict, now: datetime, 
     written = []
     latest_targets = repository.metadata.latest_of(TufRole.TARGETS)
     targets = targets_of(repository.product_id)
-    current = signed_part(latest_targets)
-    if TufRole.TARGETS in resign or current is None or current.targets != targets \
+    if TufRole.TARGETS in resign or listed_targets(latest_targets) != _as_dicts(targets) \
             or needs_signing(latest_targets, now):
         latest_targets = sign_and_store(repository, Targets(
             version=next_version(latest_targets), expires=expires_after(TufRole.TARGETS, now),
