@@ -39,8 +39,8 @@ class TufPublishing(Benchmark):
     intro = (f"`catalog.services.tuf.publish` on a product with {number(RELEASES)} offerable releases, "
              "in-process against the run's database (Ed25519 signatures, python-tuf's Metadata API): the "
              "first publication (`tuf_init`: root, targets, snapshot, timestamp), a publication after one "
-             "release is deprecated (new targets, snapshot, timestamp), and one with nothing to sign. Median of 5 "
-             "after a warm-up; the deprecation is undone between samples without signals.")
+             "release is deprecated (new targets, snapshot, timestamp), and one with nothing to sign. "
+             "Median of 5 after a warm-up; the deprecation is undone between samples without signals.")
 
     def __init__(self, ctx):
         super().__init__(ctx)
