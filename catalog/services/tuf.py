@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from tuf.api.metadata import Metadata, MetaFile, Signed, Snapshot, TargetFile, Targets, Timestamp
 
@@ -188,10 +189,10 @@ def target_artifact(product_id, url_path: str):
 
 
 def latest_versions():
-    """The newest metadata of each role of each repository, without content: one query (DISTINCT ON)."""
-    return (TufMetadata.objects.order_by("repository_id", "role", "-version")
-            .distinct("repository_id", "role")
-            .defer("content"))
+    """The newest metadata of each role of each repository, without content: one query."""
+    newest = (TufMetadata.objects.filter(repository=OuterRef("repository"), role=OuterRef("role"))
+              .order_by("-version").values("version")[:1])
+    return TufMetadata.objects.filter(version=Subquery(newest)).defer("content")
 
 
 def expiring_unsigned(now: datetime | None = None) -> list[TufMetadata]:
