@@ -21,7 +21,7 @@ KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
 def _nul_location(request) -> tuple[str, str] | None:
-    """``("The query parameter 'attr'", "attr")`` for where a NUL is (query, path parameter, path), else None."""
+    """Where a NUL is, e.g. ``("The query parameter 'attr'", "attr")``; None without one."""
     for name, values in request.GET.lists():
         if NUL in name or any(NUL in value for value in values):
             return f"The query parameter {name!r}", name

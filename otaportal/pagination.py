@@ -22,7 +22,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.limit_query_param:
-                parameter["description"] += f" At most {MAX_PAGE_SIZE}: a larger number gives {MAX_PAGE_SIZE}."
+                parameter["description"] += f" At most {MAX_PAGE_SIZE}: a larger number gives that many."
         return parameters
 
 

@@ -34,7 +34,8 @@ def test_more_query_fields_than_allowed_answer_400_in_json(api, settings):
     response = api.get("/api/v1/devices?" + "&".join(f"tag{number}=x" for number in range(11)))
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "The request has more form or query fields than this server accepts."}
+    assert response.json() == {
+        "detail": "The request has more form or query fields than this server accepts."}
 
 
 def test_a_method_the_schema_view_does_not_allow_answers_405_in_json():

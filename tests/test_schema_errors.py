@@ -13,7 +13,8 @@ def operations(client):
 
 
 def test_every_operation_documents_400_and_429(operations):
-    lacking = [name for name, operation in operations.items() if not {"400", "429"} <= set(operation["responses"])]
+    lacking = [name for name, operation in operations.items()
+               if not {"400", "429"} <= set(operation["responses"])]
 
     assert lacking == []
 
@@ -26,7 +27,8 @@ def test_every_operation_with_a_security_requirement_documents_401(operations):
 
 
 def test_every_operation_with_a_path_parameter_documents_404(operations):
-    lacking = [name for name, operation in operations.items() if "{" in name and "404" not in operation["responses"]]
+    lacking = [name for name, operation in operations.items()
+               if "{" in name and "404" not in operation["responses"]]
 
     assert lacking == []
 
@@ -34,4 +36,5 @@ def test_every_operation_with_a_path_parameter_documents_404(operations):
 def test_a_kaa_operation_documents_its_errors_in_kaas_shape(operations):
     responses = operations["GET /otao/api/v1/endpoints/{endpointId}/software/current"]["responses"]
 
-    assert responses["429"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Message"}
+    message = {"$ref": "#/components/schemas/Message"}
+    assert responses["429"]["content"]["application/json"]["schema"] == message

@@ -70,7 +70,8 @@ def portal_url(s3_server, tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        services.wait_for(lambda: _answers(f"{url}/api/schema/") or server.poll() is not None, message="gunicorn")
+        services.wait_for(lambda: _answers(f"{url}/api/schema/") or server.poll() is not None,
+                          message="gunicorn")
         assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
         yield url
     finally:
