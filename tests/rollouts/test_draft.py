@@ -95,7 +95,7 @@ def test_the_migration_makes_never_started_rollouts_drafts_and_keeps_started_one
     assert [states[never.pk], states[started.pk], states[stopped.pk]] == ["draft", "running", "running"]
 
 
-def test_the_migration_keeps_a_rollout_started_then_suspended_before_its_clock(offerable_release):
+def test_the_migration_keeps_a_rollout_with_a_started_event_running(offerable_release):
     rollout = offerable_release("2.0.0").rollout
     Rollout.objects.filter(pk=rollout.pk).update(strategy=Strategy.SUSPENDED, phase_started_at=None,
                                                  updated_at=timezone.now())
