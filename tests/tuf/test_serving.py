@@ -73,3 +73,8 @@ def test_a_deprecated_release_is_no_longer_served(published, product, device_api
     published.deprecate("recalled")
 
     assert device_api.get(target_url(product, published)).status_code == 404
+
+
+@pytest.mark.parametrize("hashed_name", ["firmware.bin", "ABC.firmware.bin", ".firmware.bin"])
+def test_a_target_name_without_a_sha256_answers_404(published, product, device_api, hashed_name):
+    assert device_api.get(f"/tuf/{product.key}/targets/default/2.0.0/{hashed_name}").status_code == 404
