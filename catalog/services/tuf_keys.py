@@ -89,6 +89,25 @@ def rotate_key(product_key: str, role: str) -> TufKey:
         return new
 
 
+def draft_root(product_key: str) -> Metadata[Root]:
+    """The next root version, same keys and a new expiry, unsigned: for an offline root key to sign.
+
+    It waits as ``pending_root`` until ``import_signed_root`` brings it back signed.
+    """
+    product = product_named(product_key)
+    with transaction.atomic():
+        repository = TufRepository.objects.select_for_update().filter(product=product).first()
+        latest = repository.metadata.latest_of(TufRole.ROOT) if repository else None
+        if latest is None:
+            raise ValidationError({"product": f"{product} has no signed root yet: import version 1 first."})
+        root = signed_part(latest)
+        root.version += 1
+        root.expires = expires_after(TufRole.ROOT, timezone.now())
+        repository.pending_root = root.to_dict()
+        repository.save(update_fields=["pending_root"])
+        return Metadata(root)
+
+
 def import_signed_root(content: bytes) -> TufRepository:
     """Store a root signed offline, for the repository that waits for exactly that root; then publish."""
     try:

@@ -1,5 +1,7 @@
 """The key ceremonies as an operator runs them: tuf_init (--offline-root), tuf_sign_root, tuf_rotate_key."""
 
+from datetime import timedelta
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -90,3 +92,39 @@ def test_an_offline_root_key_cannot_be_rotated_online(product, offline_root_key,
 
     with pytest.raises(CommandError, match="role: The root key is offline"):
         run("tuf_rotate_key", product.key, "targets")
+
+
+def test_an_offline_root_is_renewed_by_a_drafted_and_signed_next_version(product, offline_root_key, tmp_path,
+                                                                         settings):
+    # given a repository whose offline root version 1 was signed and imported
+    signer, pem = offline_root_key
+    draft = tmp_path / "root.json"
+    run("tuf_init", product.key, "--offline-root", str(pem), "--output", str(draft))
+    sign_file(draft, signer)
+    run("tuf_sign_root", str(draft))
+
+    # when, a day later in the root's period, the next version is drafted, signed offline and imported
+    settings.OTA_TUF_ROOT_EXPIRY += timedelta(days=1)
+    output = run("tuf_draft_root", product.key, "--output", str(draft))
+    sign_file(draft, signer)
+    run("tuf_sign_root", str(draft))
+
+    # then root version 2 is served, expiring a day after version 1
+    repository = product.tuf_repository
+    assert "Wrote root version 2" in output
+    first, second = repository.metadata.filter(role=TufRole.ROOT).order_by("version")
+    assert second.version == 2 and second.expires - first.expires >= timedelta(days=1)
+
+
+def test_a_root_cannot_be_drafted_before_version_1_is_signed(product, offline_root_key, tmp_path):
+    _, pem = offline_root_key
+    run("tuf_init", product.key, "--offline-root", str(pem), "--output", str(tmp_path / "root.json"))
+
+    with pytest.raises(CommandError, match="product: thermostat has no signed root yet"):
+        run("tuf_draft_root", product.key, "--output", str(tmp_path / "next.json"))
+
+
+def sign_file(path, signer):
+    root = Metadata.from_bytes(path.read_bytes())
+    root.sign(signer)
+    path.write_bytes(root.to_bytes())
