@@ -81,6 +81,21 @@ def test_a_limit_beyond_any_integer_gives_the_largest_page(api, product):
     assert len(response.json()["results"]) == 2
 
 
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=1&limit=2", "offset=-1", "offset=1.5"])
+def test_a_page_parameter_that_is_not_one_whole_number_is_refused_naming_it(api, query):
+    response = api.get(f"/api/v1/ota/versions?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [query.split("=")[0]]
+
+
+def test_a_device_page_size_that_is_not_a_number_is_refused_naming_it(api):
+    response = api.get("/api/v1/devices?limit=many")
+
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Give one whole number of at least 1."]}
+
+
 @pytest.fixture(params=["device file v2", "device file v1", "hawkBit DDI artifact", "Kaa signed link"])
 def download(request, product, verified_release):
     """(client, url) of one download path serving the same verified file."""

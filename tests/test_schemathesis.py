@@ -22,7 +22,6 @@ from tests.fixtures import services
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MAX_EXAMPLES = 10
-CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"
 # Operations that would revoke the device token the device endpoints are exercised with.
 EXCLUDED_PATHS = r"/(rotate-token|deactivate)$"
 SCHEMATHESIS = Path(sys.executable).with_name("st")
@@ -38,6 +37,60 @@ api_key = "TargetToken {device_token}"
 [parameters]
 "path.tenant" = "DEFAULT"
 "path.controllerId" = "{device_uid}"
+
+[checks]
+enabled = false
+not_a_server_error.enabled = true
+status_code_conformance.enabled = true
+response_schema_conformance.enabled = true
+content_type_conformance.enabled = true
+positive_data_acceptance.enabled = true
+negative_data_rejection.enabled = true
+
+# Every surface refuses NUL (PostgreSQL cannot store it; docs/operations.md), which a schema cannot say.
+[generation]
+allow-x00 = false
+
+# Valid by the schema yet refused by rules no schema can state; each is tested on its own.
+[[operations]]
+# `product` must name an existing product (tests/devices/test_management_api.py), and attribute
+# names follow a rule OpenAPI 3.0 cannot express (no propertyNames): stated in the descriptions.
+include-path = "/api/v1/devices"
+include-method = "POST"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# Attribute names (tests/devices/test_registry.py).
+include-path = "/api/v1/devices/{{uid}}"
+include-method = "PATCH"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# Module names (tests/rollouts/test_checkin_api.py).
+include-path = "/api/v1/device/check-in"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# Each condition's operator takes fields and values of its own kind (tests/rollouts/test_conditions.py).
+include-path-regex = "^/api/v1/device-filters"
+include-method-regex = "^(POST|PUT|PATCH)$"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# Attribute names (tests/ddi/test_config_data.py).
+include-path = "/{{tenant}}/controller/v1/{{controllerId}}/configData"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# Either `release` or `version` is needed (tests/rollouts/test_release_names.py).
+include-path = "/api/v1/devices/{{uid}}/explain"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+# IoTDA's object keys end in one of its file types, in any case (tests/catalog/api/test_packages.py).
+include-path = "/v5/iot/{{project_id}}/ota-upgrades/packages"
+include-method = "POST"
+checks.positive_data_acceptance.enabled = false
 """
 
 
@@ -86,7 +139,7 @@ def test_the_api_answers_as_its_schema_documents(portal_url, api_token, device, 
 
     run = subprocess.run(
         [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{portal_url}/api/schema/",
-         "--max-examples", str(MAX_EXAMPLES), "--phases", "examples,fuzzing", "--checks", CHECKS,
+         "--max-examples", str(MAX_EXAMPLES), "--phases", "examples,fuzzing",
          "--exclude-path-regex", EXCLUDED_PATHS, "--seed", "1", "--workers", "2"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )

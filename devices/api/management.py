@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from catalog.api.permissions import ModelPermissions, TokenScopes, read_write_scopes
 from catalog.models import Scope
 from devices import services
+from devices.api.fields import AttributesField, InstalledVersionsField, TagsField
 from devices.filtersets import DeviceFilterSet
 from devices.models import Device
 from otaportal.pagination import CursorPagination
@@ -59,20 +60,18 @@ class DeviceCreateSerializer(serializers.Serializer):
     uid = serializers.CharField(max_length=128)
     product = serializers.CharField(help_text="Product key.")
     name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    attributes = serializers.DictField(required=False, default=dict)
-    tags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    attributes = AttributesField(required=False, default=dict)
+    tags = TagsField(child=serializers.CharField(), required=False, default=list)
     agentVersion = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    installedVersions = serializers.DictField(
+    installedVersions = InstalledVersionsField(
         child=serializers.CharField(), required=False, default=dict, help_text='e.g. {"default": "1.0.0"}'
     )
 
 
 class DeviceUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=128, required=False, allow_blank=True)
-    attributes = serializers.DictField(required=False, help_text="Replaces all attributes.")
-    tags = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Replaces all tags."
-    )
+    attributes = AttributesField(required=False, help_text="Replaces all attributes.")
+    tags = TagsField(child=serializers.CharField(), required=False, help_text="Replaces all tags.")
 
 
 class DeactivateSerializer(serializers.Serializer):

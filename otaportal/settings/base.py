@@ -269,8 +269,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "otaportal.rest.LimitedJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "otaportal.pagination.LimitOffsetPagination",
@@ -384,4 +382,3 @@ OTA_JSON_MAX_DEPTH = env.int("OTA_JSON_MAX_DEPTH", default=32)
 OTA_JSON_MAX_KEYS = env.int("OTA_JSON_MAX_KEYS", default=256)
 OTA_JSON_MAX_VALUES = env.int("OTA_JSON_MAX_VALUES", default=10000)
 OTA_JSON_MAX_BYTES = env.int("OTA_JSON_MAX_BYTES", default=64 * 1024)
-

@@ -7,7 +7,7 @@ from webhooks.models import Attempt, Delivery, Subscription
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     eventTypes = serializers.ListField(
-        source="event_types", child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False
+        source="event_types", child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False, min_length=1
     )
     product = serializers.SlugRelatedField(
         slug_field="key", queryset=Product.objects.all(), required=False, allow_null=True,

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,7 +25,7 @@ _SHA256 = re.compile(r"^[0-9a-fA-F]{64}\Z")
 _DIGITS = re.compile(r"^[0-9]+\Z")
 
 
-@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]})
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^0*[1-9][0-9]*$"}]})
 class FileSizeField(serializers.Field):
     """Bytes, as a JSON number or a string of digits; shown as a number."""
 
@@ -114,15 +115,16 @@ class RegisterVersionSerializer(serializers.Serializer):
 
     version = serializers.CharField(max_length=256, validators=[version_validator])
     releaseNotes = serializers.CharField()
-    sha256Checksum = serializers.CharField(help_text="64 hexadecimal digits.")
+    sha256Checksum = serializers.CharField(
+        help_text="64 hexadecimal digits.",
+        validators=[RegexValidator(_SHA256, "A SHA-256 checksum is 64 hexadecimal digits.")],
+    )
     fileSize = FileSizeField(help_text="Bytes, a number or a numeric string.")
     minAgentVersion = serializers.CharField(max_length=256, validators=[version_validator])
     product = serializers.CharField(required=False, help_text="Product key; default: OTA_DEFAULT_PRODUCT.")
     module = serializers.CharField(required=False, help_text="Module name; default: `default`.")
 
     def validate_sha256Checksum(self, value):
-        if not _SHA256.match(value):
-            raise serializers.ValidationError("A SHA-256 checksum is 64 hexadecimal digits.")
         return value.lower()
 
     def create(self, validated_data):

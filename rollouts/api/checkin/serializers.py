@@ -1,17 +1,29 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.validators import module_name_validator, version_validator
 from otaportal.json_limits import JsonLimits
+from otaportal.schema_patterns import json_schema_pattern
 from rollouts.services.feedback import REPORTABLE
 
 MAX_MODULES = 50
 MAX_ATTRIBUTES = 100
 
 
+@extend_schema_field({
+    "type": "object", "maxProperties": MAX_MODULES,
+    # OpenAPI 3.0 has no keyword for the names of an object's keys.
+    "description": f"Module names match {json_schema_pattern(module_name_validator)}.",
+    "additionalProperties": {"type": "string", "pattern": json_schema_pattern(version_validator)},
+})
+class ModulesField(serializers.DictField):
+    """Installed version per module name."""
+
+
 class CheckInSerializer(serializers.Serializer):
     agentVersion = serializers.CharField(max_length=64, validators=[version_validator],
                                          help_text="Version of the update agent.")
-    modules = serializers.DictField(
+    modules = ModulesField(
         child=serializers.CharField(max_length=256, validators=[version_validator]),
         help_text='Installed version per module, e.g. {"default": "1.0.0"}.',
     )

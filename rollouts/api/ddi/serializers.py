@@ -4,8 +4,11 @@ Unknown keys are ignored, as hawkBit's ``@JsonIgnoreProperties(ignoreUnknown = t
 does: agents send ``id`` and ``time`` beside the fields hawkBit reads.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from devices.validators import ATTRIBUTE_KEY_PATTERN
+from otaportal.schema_patterns import json_schema_pattern
 from rollouts.services.ddi.config_data import MERGE, MODES
 from rollouts.services.ddi.feedback import Execution, Feedback, Finished
 
@@ -62,10 +65,19 @@ class AttributeValueField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "object", "minProperties": 1,
+                      # OpenAPI 3.0 has no keyword for the names of an object's keys.
+                      "description": f"Names match {json_schema_pattern(ATTRIBUTE_KEY_PATTERN)}.",
+                      "additionalProperties": {"anyOf": [{"type": "string", "maxLength": 1024}, {"type": "number"},
+                                                        {"type": "boolean"}]}})
+class ConfigDataField(serializers.DictField):
+    """The controller's attributes: at least one."""
+
+
 class ConfigDataSerializer(serializers.Serializer):
     """hawkBit's DdiConfigData."""
 
-    data = serializers.DictField(child=AttributeValueField(allow_blank=True, max_length=1024), allow_empty=False,
+    data = ConfigDataField(child=AttributeValueField(allow_blank=True, max_length=1024), allow_empty=False,
                                  help_text="The controller's attributes (hardware revision, serial number…).")
     mode = serializers.ChoiceField(choices=MODES, default=MERGE, required=False,
                                    help_text="merge (default), replace or remove.")

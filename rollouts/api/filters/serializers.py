@@ -1,20 +1,27 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rollouts.conditions import MAX_CONDITIONS, OPERATORS
 from rollouts.models import DeviceFilter
 
 
-class ConditionSerializer(serializers.Serializer):
-    """For the schema only: conditions are validated by rollouts.conditions."""
+# For the schema only: conditions are validated by rollouts.conditions, which refuses unknown keys.
+CONDITIONS_SCHEMA = {
+    "type": "array", "maxItems": MAX_CONDITIONS,
+    "items": {
+        "type": "object", "required": ["field", "op"], "additionalProperties": False,
+        "properties": {
+            "field": {"type": "string", "description": "product, uid, tags, agent_version, attributes.<key> or "
+                                                       "installed.<module>."},
+            "op": {"type": "string", "enum": list(OPERATORS),
+                   "description": "Each operator takes the fields and values of its kind (docs/rollouts.md)."},
+            "value": {"description": "Any JSON value the operator takes; none for `exists`."},
+        },
+    },
+}
 
-    field = serializers.CharField(help_text="product, uid, tags, agent_version, attributes.<key> or "
-                                            "installed.<module>.")
-    op = serializers.CharField(help_text="eq, ne, in, prefix, exists, contains (tags), version_lt, "
-                                         "version_lte, version_gt, version_gte.")
-    value = serializers.JSONField(required=False)
 
-
-@extend_schema_field(ConditionSerializer(many=True))
+@extend_schema_field(CONDITIONS_SCHEMA)
 class ConditionsField(serializers.JSONField):
     """Taken as sent: rollouts.conditions validates them and names the bad ones (``conditions[2].op``)."""
 
