@@ -20,7 +20,7 @@ read as "past the end" without converting it: a first position there answers
 import logging
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 RESPONSE_CHUNK_LIMIT = 1024 * 1024
 CHECKSUM_HEADER = "X-Checksum-Sha256"
 STORAGE_RETRY_AFTER_SECONDS = 30
+# (status, message) -> the error body in the calling API surface's shape.
+ErrorBody = Callable[[int, str], dict]
 
 _RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
 # More digits than the largest file size (a 64-bit count of bytes) can have.
@@ -160,10 +162,15 @@ def _stream(store: ArtifactStore, key: str, byte_range: ByteRange) -> Iterator[b
     return body()
 
 
-def _storage_unavailable(key: str) -> JsonResponse:
+def detail_body(status: int, message: str) -> dict:
+    """DRF's error shape, ``{"detail": …}``: the device file paths' own."""
+    return {"detail": message}
+
+
+def _storage_unavailable(key: str, error_body: ErrorBody) -> JsonResponse:
     logger.exception("cannot read %s from storage", key)
     return JsonResponse(
-        {"detail": "The file cannot be read from storage right now; try again later."},
+        error_body(503, "The file cannot be read from storage right now; try again later."),
         status=503, headers={"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)},
     )
 
@@ -182,8 +189,11 @@ def presigned_redirect(artifact: Artifact, store: ArtifactStore | None = None) -
     return response
 
 
-def artifact_response(request, artifact: Artifact) -> HttpResponse:
-    """Answer a GET or HEAD for ``artifact``'s bytes (see the module's description)."""
+def artifact_response(request, artifact: Artifact, error_body: ErrorBody = detail_body) -> HttpResponse:
+    """Answer a GET or HEAD for ``artifact``'s bytes (see the module's description).
+
+    ``error_body(status, message)`` writes a 416 or 503 in the calling surface's error shape.
+    """
     store = ArtifactStore(artifact.bucket)
     if settings.OTA_DOWNLOAD_REDIRECT and store.is_s3 and request.method != "HEAD":
         return presigned_redirect(artifact, store)
@@ -191,7 +201,7 @@ def artifact_response(request, artifact: Artifact) -> HttpResponse:
     try:
         size = artifact.size if artifact.size is not None else store.size(artifact.storage_key)
     except StorageError:
-        return _storage_unavailable(artifact.storage_key)
+        return _storage_unavailable(artifact.storage_key, error_body)
 
     byte_range, status = ByteRange(0, size - 1), 200
     range_header = request.META.get("HTTP_RANGE")
@@ -200,7 +210,7 @@ def artifact_response(request, artifact: Artifact) -> HttpResponse:
             requested = parse_range(range_header, size)
         except RangeNotSatisfiable:
             return JsonResponse(
-                {"detail": "Range not satisfiable.", "size": size}, status=416,
+                error_body(416, f"Range not satisfiable: the file has {size} bytes."), status=416,
                 headers={**headers, "Content-Range": f"bytes */{size}"},
             )
         if requested is not None:
@@ -213,6 +223,6 @@ def artifact_response(request, artifact: Artifact) -> HttpResponse:
     try:
         body = _stream(store, artifact.storage_key, byte_range)
     except StorageError:
-        return _storage_unavailable(artifact.storage_key)
+        return _storage_unavailable(artifact.storage_key, error_body)
     return StreamingHttpResponse(body, status=status, content_type="application/octet-stream",
                                  headers=headers)

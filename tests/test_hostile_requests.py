@@ -98,34 +98,37 @@ def test_a_device_page_size_that_is_not_a_number_is_refused_naming_it(api):
 
 @pytest.fixture(params=["device file v2", "device file v1", "hawkBit DDI artifact", "Kaa signed link"])
 def download(request, product, verified_release):
-    """(client, url) of one download path serving the same verified file."""
+    """(client, url, the keys of its surface's errors) of one download path serving the same verified file."""
     release = verified_release(CONTENT, product=product, version="2.0.0")
     artifact = release.artifact
     device = DeviceFactory(product=product, installed_versions={"default": "1.0.0"})
     if request.param == "Kaa signed link":
-        return APIClient(), reverse("kaa-file-download", args=[links.sign(artifact)])
+        return APIClient(), reverse("kaa-file-download", args=[links.sign(artifact)]), {"message"}
     if request.param == "hawkBit DDI artifact":
         transitions.start(release.rollout, strategy=Strategy.GENERAL)
         client = ddi_client(device.token)
         assert "deploymentBase" in client.get(base_url(device.uid)).json()["_links"]  # offered by its poll
-        return client, f"{base_url(device.uid)}/softwaremodules/{artifact.pk}/artifacts/{artifact.file_name}"
+        return (client, f"{base_url(device.uid)}/softwaremodules/{artifact.pk}/artifacts/{artifact.file_name}",
+                {"exceptionClass", "errorCode", "message", "parameters"})
     client = APIClient()
     client.credentials(HTTP_X_ACCESS_TOKEN=device.token)
     name = "ota-file-download" if request.param == "device file v2" else "legacy-firmware-download"
-    return client, reverse(name, kwargs={"pk": artifact.pk})
+    return client, reverse(name, kwargs={"pk": artifact.pk}), {"detail"}
 
 
-def test_a_range_starting_thousands_of_digits_in_is_not_satisfiable(download):
-    client, url = download
+def test_a_range_starting_thousands_of_digits_in_is_not_satisfiable_in_the_surface_shape(download):
+    client, url, error_keys = download
 
     response = client.get(url, HTTP_RANGE=f"bytes={FIVE_THOUSAND_DIGITS}-")
 
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{len(CONTENT)}"
+    assert set(response.json()) == error_keys
+    assert f"the file has {len(CONTENT)} bytes" in response.json().get("detail", response.json().get("message"))
 
 
 def test_a_range_ending_thousands_of_digits_in_runs_to_the_end_of_the_file(download):
-    client, url = download
+    client, url, _ = download
 
     response = client.get(url, HTTP_RANGE=f"bytes=10-{FIVE_THOUSAND_DIGITS}")
 
@@ -134,7 +137,7 @@ def test_a_range_ending_thousands_of_digits_in_runs_to_the_end_of_the_file(downl
 
 
 def test_a_suffix_range_thousands_of_digits_long_is_the_whole_file(download):
-    client, url = download
+    client, url, _ = download
 
     response = client.get(url, HTTP_RANGE=f"bytes=-{FIVE_THOUSAND_DIGITS}")
 

@@ -101,7 +101,7 @@ def test_an_unsatisfiable_range_answers_416_with_the_size(device_api, release, h
 
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{len(CONTENT)}"
-    assert response.json()["detail"] == "Range not satisfiable."
+    assert response.json()["detail"] == f"Range not satisfiable: the file has {len(CONTENT)} bytes."
 
 
 @pytest.mark.parametrize("header", ["bytes=0-9,20-29", "items=0-9", "bytes=abc", "bytes=9-1"])

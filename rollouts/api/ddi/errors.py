@@ -35,6 +35,9 @@ BY_STATUS = {
 }
 
 
+OTHER = ("otaportal.Error", None)
+
+
 class ExceptionInfoSerializer(serializers.Serializer):
     """hawkBit's ExceptionInfo."""
 
@@ -50,7 +53,7 @@ class DdiError(exceptions.APIException):
     def __init__(self, status_code: int, message: str, kind: tuple | None = None, parameters=()):
         super().__init__(message)
         self.status_code = status_code
-        self.kind = kind or BY_STATUS.get(status_code, ("otaportal.Error", None))
+        self.kind = kind or BY_STATUS.get(status_code, OTHER)
         self.parameters = list(parameters)
 
 
@@ -71,6 +74,11 @@ def exception_info(kind: tuple, message: str, parameters=()) -> dict:
     exception_class, error_code = kind
     return {"exceptionClass": exception_class, "errorCode": error_code, "message": message,
             "parameters": list(parameters)}
+
+
+def exception_info_of_status(status_code: int, message: str) -> dict:
+    """ExceptionInfo for an error known by its status alone (a download's 416 or 503)."""
+    return exception_info(BY_STATUS.get(status_code, OTHER), message)
 
 
 def ddi_exception_handler(exc, context):

@@ -31,6 +31,7 @@ from .errors import (
     DdiError,
     ExceptionInfoSerializer,
     ddi_exception_handler,
+    exception_info_of_status,
     not_found,
     not_readable,
 )
@@ -281,7 +282,7 @@ class ArtifactView(DdiView):
         module_id = _number(softwareModuleId, "softwareModuleId")
         artifact = actions.downloadable(self.device, module_id, fileName)
         if artifact is not None:
-            return artifact_response(request, artifact)
+            return artifact_response(request, artifact, error_body=exception_info_of_status)
         if fileName.endswith(MD5SUM_SUFFIX):
             artifact = actions.downloadable(self.device, module_id, fileName.removesuffix(MD5SUM_SUFFIX))
             if artifact is not None:

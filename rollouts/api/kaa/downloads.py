@@ -11,7 +11,7 @@ from devices.downloads import artifact_response
 from otaportal.ratelimit import admitted_address, count_bad_credentials
 from rollouts import links
 
-from .errors import KaaError, MessageSerializer, kaa_exception_handler
+from .errors import KaaError, MessageSerializer, kaa_exception_handler, message_body
 from .serializers import LinkSerializer
 from .views import TAG, KaaView, answers, file_of
 
@@ -61,4 +61,4 @@ class FileDownloadView(APIView):
         except links.LinkRefused as refused:
             count_bad_credentials(address)
             raise KaaError(str(refused), status.HTTP_403_FORBIDDEN) from None
-        return artifact_response(request, artifact)
+        return artifact_response(request, artifact, error_body=message_body)

@@ -29,6 +29,11 @@ class KaaError(exceptions.APIException):
         self.status_code = status
 
 
+def message_body(status_code: int, message: str) -> dict:
+    """Kaa's error shape, ``{"message": …}``, for an error known by its status alone."""
+    return {"message": message}
+
+
 def flatten(detail, path: str = "") -> list[str]:
     """``["filters[0].filterId: Must be a valid UUID.", ...]`` from DRF's nested error detail."""
     if isinstance(detail, dict):
