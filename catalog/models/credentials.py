@@ -132,7 +132,9 @@ class ApiToken(Credential):
     prefix = models.CharField(max_length=secrets.PREFIX_LENGTH, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(
-        default=list, blank=True, help_text="Kaa scopes this token is limited to; empty grants them all."
+        default=list, blank=True,
+        help_text="Scopes this token is limited to (catalog:read, rollouts:write… or Kaa's names; the README's "
+                  "table); empty grants them all.",
     )
 
     class Meta:
