@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_write_scopes
 from catalog.models import Scope
-from rollouts.api.errors import FIELD_ERRORS, NOT_FOUND
+from otaportal.api_errors import FIELD_ERRORS, NOT_FOUND
 from webhooks import services
 from webhooks.models import Delivery, Subscription
 from webhooks.tasks import send_on_commit

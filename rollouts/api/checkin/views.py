@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from catalog.services import tuf
 from devices.api.authentication import DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
-from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
+from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import policy
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate

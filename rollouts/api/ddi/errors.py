@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from catalog.api.errors import exception_handler as project_exception_handler
+from otaportal.api_errors import exception_handler as project_exception_handler
 from rollouts.api.kaa.errors import flatten
 
 NOT_READABLE = ("org.eclipse.hawkbit.rest.exception.MessageNotReadableException",

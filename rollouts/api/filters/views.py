@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from catalog.api.permissions import read_write_scopes
 from catalog.models import Scope
 from devices.models import Device
-from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
+from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts.models import DeviceFilter, RolloutFilter
 from rollouts.services import filters
 

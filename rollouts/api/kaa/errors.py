@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from catalog.api.errors import exception_handler as project_exception_handler
+from otaportal.api_errors import exception_handler as project_exception_handler
 
 # Model field names as Kaa calls them, for validation errors raised by models and services.
 KAA_FIELD_NAMES = {

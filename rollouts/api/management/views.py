@@ -14,8 +14,8 @@ from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_wr
 from catalog.models import Release, Scope
 from catalog.services.releases import RELEASE_NAME_FORMS, BadReleaseName, release_lookup
 from devices.models import Device
+from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import decision
-from rollouts.api.errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
 from rollouts.services import progress, transitions
 from rollouts.services.dry_run import dry_run as preview_release

@@ -1,0 +1,1 @@
+"""The hawkBit DDI API devices poll (see docs/ddi.md)."""
