@@ -2,9 +2,9 @@
 
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from catalog.models import Release
 from catalog.services.releases import RELEASE_NAME_FORMS, BadReleaseName, release_lookup
+from otaportal.management.base import PortalCommand
 from rollouts.services.transitions import TransitionError
 
 RELEASE_HELP = f"The release: {RELEASE_NAME_FORMS}."

@@ -1,6 +1,6 @@
-from catalog.management.base import PortalCommand
 from catalog.models import AccessKey
 from catalog.services.operators import OPERATORS_GROUP
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from catalog.models import ApiToken, Scope
 from catalog.services.operators import OPERATORS_GROUP
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -1,5 +1,5 @@
-from catalog.management.base import PortalCommand
 from catalog.services.products import create_product
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -1,5 +1,5 @@
-from catalog.management.base import PortalCommand
 from catalog.services.releases import deprecate_release, find_release
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -6,10 +6,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from tqdm.utils import CallbackIOWrapper
 
-from catalog.management.base import PortalCommand
 from catalog.models import Release
 from catalog.services import artifacts
 from catalog.services.releases import ReleaseExists, register_release, resolve_module
+from otaportal.management.base import PortalCommand
 
 READ_SIZE = 1024 * 1024
 

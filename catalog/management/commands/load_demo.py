@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.module_loading import module_has_submodule
 
-from catalog.management.base import PortalCommand
+from otaportal.management.base import PortalCommand
 
 
 def demo_loaders():

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from catalog.management.base import PortalCommand
 from catalog.services.tuf_keys import draft_root
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

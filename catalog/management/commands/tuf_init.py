@@ -4,8 +4,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.core.management.base import CommandError
 from securesystemslib.signer import SSlibKey
 
-from catalog.management.base import PortalCommand
 from catalog.services.tuf_keys import init_repository
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

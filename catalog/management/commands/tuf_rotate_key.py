@@ -1,6 +1,6 @@
-from catalog.management.base import PortalCommand
 from catalog.models import TufRole
 from catalog.services.tuf_keys import rotate_key
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

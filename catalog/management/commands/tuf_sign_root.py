@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from catalog.services.tuf_keys import import_signed_root
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -3,9 +3,9 @@ from collections import Counter
 from django.core.management.base import CommandError
 
 from catalog.choices import ArtifactState
-from catalog.management.base import PortalCommand
 from catalog.models import Artifact
 from catalog.services.verification import request_verification, verify_now
+from otaportal.management.base import PortalCommand
 
 STATES = {
     "pending": [ArtifactState.PENDING],

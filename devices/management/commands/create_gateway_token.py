@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from catalog.models import Product
 from devices import gateway_tokens
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

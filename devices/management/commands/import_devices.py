@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from devices.services import imports
+from otaportal.management.base import PortalCommand
 
 MAX_ERRORS_SHOWN = 1000
 

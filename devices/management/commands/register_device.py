@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from devices.management.arguments import name_value
 from devices.services import DeviceExists, register_device
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from catalog.management.base import PortalCommand
 from devices.models import Device
 from devices.services import rotate_token
+from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):
