@@ -6,9 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from catalog.admin.display import badge
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.read_only import ReadOnlyAdminMixin
+from otaportal.admin_display import badge
 from webhooks import services
 from webhooks.choices import DELIVERY_STATE_COLOURS, DeliveryState, EventType
 from webhooks.models import Attempt, Delivery, Subscription

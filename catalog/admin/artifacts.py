@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from catalog.models import Artifact
+from otaportal import admin_display
 
 from . import display
 from .object_actions import ObjectActionsMixin
@@ -51,7 +52,7 @@ class ArtifactAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="release", ordering="release__version")
     def release_link(self, artifact):
-        return display.admin_link(artifact.release_of, str(artifact.release_of))
+        return admin_display.admin_link(artifact.release_of, str(artifact.release_of))
 
     @admin.display(description="role")
     def role(self, artifact):
@@ -63,8 +64,8 @@ class ArtifactAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="computed size", ordering="size")
     def size_display(self, artifact):
-        return display.byte_size(artifact.size)
+        return admin_display.byte_size(artifact.size)
 
     @admin.display(description="failure reason")
     def failure(self, artifact):
-        return artifact.failure or display.EMPTY
+        return artifact.failure or admin_display.EMPTY

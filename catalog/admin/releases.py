@@ -9,6 +9,7 @@ from catalog.models import Module, Release
 from catalog.services import artifacts
 from catalog.services.releases import deprecate_release
 from catalog.storage import StorageError
+from otaportal import admin_display
 
 from . import display
 from .filters import ArtifactStateFilter, ModuleFilter
@@ -152,38 +153,38 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     @admin.display(description="file")
     def artifact_link(self, release):
         artifact = release.artifact_or_none
-        return display.admin_link(artifact, artifact.file_name) if artifact else display.EMPTY
+        return admin_display.admin_link(artifact, artifact.file_name) if artifact else admin_display.EMPTY
 
     @admin.display(description="computed SHA-256")
     def artifact_sha256(self, release):
         artifact = release.artifact_or_none
-        return (artifact.sha256 if artifact else "") or display.EMPTY
+        return (artifact.sha256 if artifact else "") or admin_display.EMPTY
 
     @admin.display(description="size", ordering="artifact__size")
     def artifact_size(self, release):
         artifact = release.artifact_or_none
-        return display.byte_size(artifact.size if artifact else None)
+        return admin_display.byte_size(artifact.size if artifact else None)
 
     @admin.display(description="failure reason")
     def artifact_failure(self, release):
         artifact = release.artifact_or_none
-        return (artifact.failure if artifact else "") or display.EMPTY
+        return (artifact.failure if artifact else "") or admin_display.EMPTY
 
     @admin.display(description="checksum", ordering="checksum_computed")
     def checksum_source(self, release):
         source = release.checksum_source
-        return ChecksumSource(source).label if source else display.EMPTY
+        return ChecksumSource(source).label if source else admin_display.EMPTY
 
     @admin.display(description="replacement")
     def replacement(self, release):
         """A file uploaded over the verified one: its state, and why it failed if it did."""
         candidate = release.artifact_candidate_or_none
         if candidate is None:
-            return display.EMPTY
+            return admin_display.EMPTY
         return format_html("{} {} {}", display.artifact_badge(candidate),
-                           display.admin_link(candidate, candidate.file_name), candidate.failure)
+                           admin_display.admin_link(candidate, candidate.file_name), candidate.failure)
 
     @admin.display(description="verified at")
     def artifact_verified_at(self, release):
         artifact = release.artifact_or_none
-        return display.moment(artifact.verified_at if artifact else None)
+        return admin_display.moment(artifact.verified_at if artifact else None)

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
-from catalog.admin.display import badge
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from devices import services
 from devices.models import Device
+from otaportal.admin_display import badge
 from otaportal.json_limits import JSONFormField
 
 from .filters import LastSeenFilter

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from catalog.admin.display import admin_link
 from catalog.admin.read_only import ReadOnlyAdminMixin
 from devices.models import DeviceEvent
+from otaportal.admin_display import admin_link
 
 from .pagination import EstimatedCountPaginator
 

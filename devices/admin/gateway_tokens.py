@@ -8,10 +8,10 @@ the ``create_gateway_token`` command does, and every revocation is logged.
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from catalog.admin.display import badge
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from devices import gateway_tokens
 from devices.models import GatewayToken
+from otaportal.admin_display import badge
 
 STATUS_COLOURS = {"active": "#198754", "revoked": "#6c757d"}
 

@@ -3,7 +3,7 @@
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from catalog.admin.display import badge
+from otaportal.admin_display import badge
 from rollouts.models import ROLLOUT_STATE_COLOURS, STRATEGY_COLOURS, UPDATE_STATUS_COLOURS, UpdateStatus
 
 PASSED_COLOURS = {"passed": "#198754", "failed": "#dc3545"}
