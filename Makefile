@@ -29,6 +29,10 @@ test: $(STAMP)
 	bin/ensure-services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Check the import boundaries: the import-linter contracts of pyproject.toml (make test checks them too).
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
 bench: $(STAMP)
 	$(BIN)/python -m bench run
 
