@@ -18,14 +18,29 @@ def test_an_unknown_host_answers_400_in_json(path, body):
     assert response.json() == body
 
 
-def test_a_body_over_the_upload_limit_answers_413(api, settings):
+def test_a_json_body_over_the_upload_limit_answers_413(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
 
-    response = api.post("/api/v1/devices", data="uid=" + "a" * 2000,
-                        content_type="application/x-www-form-urlencoded")
+    response = api.post("/api/v1/devices", data={"uid": "a" * 2000}, format="json")
 
     assert response.status_code == 413
     assert response.json() == {"detail": "The request body is larger than this server accepts."}
+
+
+def test_a_json_body_over_the_upload_limit_answers_413_in_kaa_shape(api, settings, product):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = api.post(f"/otao/api/v1/applications/{product.key}/software/9.9.9",
+                        data={"metadata": "a" * 2000}, format="json")
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is larger than this server accepts."}
+
+
+def test_a_form_body_is_refused_where_json_is_expected(api):
+    response = api.post("/api/v1/devices", data="uid=a", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
 
 
 def test_more_query_fields_than_allowed_answer_400_in_json(api, settings):

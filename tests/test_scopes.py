@@ -60,8 +60,9 @@ OPERATIONS = [
     ("get", f"/api/v1/rollouts/{ROLLOUT}/dry-run", None, {ROLLOUTS_READ}, 200),
     ("patch", f"/api/v1/rollouts/{ROLLOUT}", {"strategy": "general"}, {ROLLOUTS_WRITE}, 200),
     ("post", f"/api/v1/rollouts/{ROLLOUT}/start", {"strategy": "general"}, {ROLLOUTS_WRITE}, 200),
-    ("post", f"/api/v1/rollouts/{ROLLOUT}/pause", {"reason": "wait"}, {ROLLOUTS_WRITE}, 200),
-    ("post", f"/api/v1/rollouts/{ROLLOUT}/resume", {}, {ROLLOUTS_WRITE}, 200),
+    # The rollout is a draft: pause and resume are let through, then refused by the rollout (409).
+    ("post", f"/api/v1/rollouts/{ROLLOUT}/pause", {"reason": "wait"}, {ROLLOUTS_WRITE}, 409),  # draft
+    ("post", f"/api/v1/rollouts/{ROLLOUT}/resume", {}, {ROLLOUTS_WRITE}, 409),  # draft
     ("post", f"/api/v1/rollouts/{ROLLOUT}/advance", {}, {ROLLOUTS_WRITE}, 409),
     ("post", f"/api/v1/rollouts/{ROLLOUT}/abort", {"reason": "bad"}, {ROLLOUTS_WRITE}, 200),
 ]
