@@ -107,7 +107,7 @@ def ensure_release(product: Product, spec: DemoRelease) -> tuple[Release, bool]:
     return release, uploaded
 
 
-def load(out):
+def load(out, base_url: str):
     ensure_admin(out)
     product = ensure_product()
     uploaded = sum(ensure_release(product, spec)[1] for spec in RELEASES)

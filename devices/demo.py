@@ -45,7 +45,7 @@ def _first_device_token(device: Device) -> str:
     return plaintext
 
 
-def load(out):
+def load(out, base_url: str):
     product = Product.objects.get(key=PRODUCT_KEY)
     existing = set(Device.objects.filter(product=product).values_list("uid", flat=True))
     for number in range(1, FLEET_SIZE + 1):
@@ -57,4 +57,4 @@ def load(out):
     out.write(f"  try: TOKEN={token}")
     out.write('       curl -s -X POST -H "x-access-token: $TOKEN" -H "Content-Type: application/json" '
               '-d \'{"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}\' '
-              "http://127.0.0.1:8000/api/v1/device/check-in")
+              f"{base_url}/api/v1/device/check-in")

@@ -32,7 +32,7 @@ def _start_once(module: str, version: str, **policy) -> bool:
     return True
 
 
-def load(out):
+def load(out, base_url: str):
     eu = _eu_filter()
     phases = [PhaseSpec(Decimal(10), min_soak=timedelta(hours=1)), PhaseSpec(Decimal(50), timedelta(hours=4)),
               PhaseSpec(Decimal(100))]

@@ -17,7 +17,7 @@ def record(event_type: str, data: dict, *, product_id=None, occurred_at=None) ->
     does; the caller queues the deliveries it returns (``webhooks.tasks.send_on_commit``).
     Nothing is recorded when nobody subscribed.
     """
-    subscriptions = list(Subscription.objects.wanting(event_type, product_id))
+    subscriptions = Subscription.objects.wanting(event_type, product_id)
     if not subscriptions:
         return []
     event = WebhookEvent.objects.create(

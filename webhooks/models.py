@@ -39,11 +39,14 @@ def validate_event_types(value):
 
 
 class SubscriptionQuerySet(models.QuerySet):
-    def wanting(self, event_type: str, product_id):
-        """Active subscriptions to ``event_type`` for the product (or for every product)."""
-        return self.filter(is_active=True, event_types__contains=[event_type]).filter(
-            Q(product__isnull=True) | Q(product_id=product_id)
-        )
+    def wanting(self, event_type: str, product_id) -> list:
+        """Active subscriptions to ``event_type`` for the product (or for every product).
+
+        The event type is matched in Python: subscriptions are few, and SQLite (``make run``) has
+        no JSON containment lookup.
+        """
+        candidates = self.filter(is_active=True).filter(Q(product__isnull=True) | Q(product_id=product_id))
+        return [subscription for subscription in candidates if event_type in subscription.event_types]
 
 
 class Subscription(models.Model):

@@ -74,3 +74,9 @@ def test_the_demos_curl_hint_sets_the_token_it_sends():
 
     assert hint[0] == f"TOKEN={printed_device_token(out)}"
     assert '"x-access-token: $TOKEN"' in hint[1]
+
+
+def test_the_demos_curl_hint_names_the_portals_address():
+    out = run("load_demo", "--base-url", "http://127.0.0.1:8123/")
+
+    assert out.split("try: ", 1)[1].splitlines()[1].endswith(" http://127.0.0.1:8123/api/v1/device/check-in")

@@ -9,7 +9,7 @@ from otaportal.management.base import PortalCommand
 
 
 def demo_loaders():
-    """``load`` of every installed app's ``demo`` module, in INSTALLED_APPS order (catalog first)."""
+    """``load(out, base_url)`` of every installed app's ``demo`` module, in INSTALLED_APPS order (catalog first)."""
     for app in apps.get_app_configs():
         if module_has_submodule(app.module, "demo"):
             yield app.label, import_module(f"{app.name}.demo").load
@@ -23,7 +23,7 @@ class Command(PortalCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000",
-                            help="Where the portal answers, for the printed admin URL.")
+                            help="Where the portal answers, for the printed admin URL and curl hint.")
         parser.add_argument("--force", action="store_true",
                             help="Load even with DJANGO_DEBUG off (the demo admin's password is printed).")
 
@@ -33,5 +33,5 @@ class Command(PortalCommand):
                                "DJANGO_DEBUG=true (as `make run` does), or pass --force.")
         for label, load in demo_loaders():
             self.stdout.write(f"[{label}]")
-            load(self.stdout)
+            load(self.stdout, base_url.rstrip("/"))
         self.stdout.write(self.style.SUCCESS(f"Admin: {base_url.rstrip('/')}/admin/"))
