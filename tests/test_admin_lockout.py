@@ -42,6 +42,16 @@ def test_the_failure_that_reaches_the_limit_locks_the_address_out(client, operat
     assert response.content.decode() == LOCKED_OUT
 
 
+def test_the_lock_out_says_when_to_try_again(client, operator, settings):
+    settings.AXES_COOLOFF_TIME = 0.25
+    for _ in range(3):
+        log_in(client, "guess", GUESSER)
+
+    response = log_in(client, "guess", GUESSER)
+
+    assert response["Retry-After"] == "900"
+
+
 def test_a_locked_out_address_is_refused_even_with_the_right_password(client, operator):
     for _ in range(3):
         log_in(client, "guess", GUESSER)

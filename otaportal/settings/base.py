@@ -92,6 +92,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "otaportal.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "otaportal.lockout.lockout_response"
 
 ROOT_URLCONF = "otaportal.urls"
 WSGI_APPLICATION = "otaportal.wsgi.application"
