@@ -13,6 +13,7 @@ from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
@@ -94,7 +95,7 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
         return format_html(
             '<table class="device-events"><thead><tr><th>when</th><th>what</th><th>message</th><th>data</th>'
             '</tr></thead><tbody>{}</tbody></table><p><a href="{}">All events of this device</a></p>',
-            rows or format_html('<tr><td colspan="4">No events yet.</td></tr>'), all_events,
+            rows or mark_safe('<tr><td colspan="4">No events yet.</td></tr>'), all_events,
         )
 
     # --- saving through the services ----------------------------------------
