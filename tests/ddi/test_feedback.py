@@ -68,11 +68,17 @@ def test_failure_keeps_the_devices_details_as_the_reason(device, pending_update,
     assert progress_of(release.pk).overall.failures == 1
 
 
-def test_a_repeated_closing_report_is_accepted(device, pending_update, target_client):
-    _, update = pending_update
+def test_a_repeated_closing_report_is_accepted_and_changes_nothing(device, pending_update, target_client):
+    release, update = pending_update
     client = target_client(device)
+    status_after(client, device, update, feedback_body("closed", "success"))
+    events = DeviceEvent.objects.filter(device=device).count()
 
-    status_after(client, device, update, feedback_body("closed", "success"), feedback_body("closed", "success"))
+    status = status_after(client, device, update, feedback_body("closed", "success"))
+
+    assert status == UpdateStatus.INSTALLED
+    assert DeviceEvent.objects.filter(device=device).count() == events
+    assert progress_of(release.pk).overall.successes == 1
 
 
 def test_a_different_report_on_a_closed_action_answers_410(device, pending_update, target_client):
