@@ -71,10 +71,11 @@ def test_failure_keeps_the_devices_details_as_the_reason(device, pending_update,
 def test_a_repeated_closing_report_is_accepted_and_changes_nothing(device, pending_update, target_client):
     release, update = pending_update
     client = target_client(device)
-    status_after(client, device, update, feedback_body("closed", "success"))
+    closing = feedback_body("closed", "success", details=["rebooted into 2.0.0"])
+    status_after(client, device, update, closing)
     events = DeviceEvent.objects.filter(device=device).count()
 
-    status = status_after(client, device, update, feedback_body("closed", "success"))
+    status = status_after(client, device, update, closing)
 
     assert status == UpdateStatus.INSTALLED
     assert DeviceEvent.objects.filter(device=device).count() == events
