@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.rollouts",
     "tests.fixtures.devices",
     "tests.fixtures.webhooks",
+    "tests.fixtures.redis_server",
 ]

@@ -189,21 +189,16 @@ def test_a_check_in_costs_the_same_queries_whatever_the_fleet(device_client):
     assert large[1] == large[2] == 1
 
 
-def test_a_check_in_makes_one_redis_round_trip(device_api, offerable_release, monkeypatch):
+def test_a_check_in_makes_one_redis_round_trip(device_api, offerable_release, redis_round_trips):
     """The rate limit, the address's bad tokens and the product's policy generation come together."""
-    from redis.connection import AbstractConnection
-
     offerable_release("2.0.0")
     device_api.post(CHECK_IN, REPORT, format="json")  # the first offer builds the policy snapshot
-    sent = []
-    original = AbstractConnection.send_packed_command
-    monkeypatch.setattr(AbstractConnection, "send_packed_command",
-                        lambda connection, *args, **kwargs: sent.append(1) or original(connection, *args, **kwargs))
+    redis_round_trips.start()
 
     response = device_api.post(CHECK_IN, REPORT, format="json")
 
     assert response.status_code == 200
-    assert len(sent) == 1
+    assert redis_round_trips.count() == 1
 
 
 def test_check_ins_count_against_the_device_rate_limit(device_api, settings):
