@@ -45,6 +45,7 @@ def test_the_printed_device_is_offered_an_update_once_files_are_verified():
 
     offer = decide(device, on_the_new_firmware)
 
+    assert offer is not None
     assert (offer.release.module, offer.release.version) == ("display-app", "2.1.0")
 
 
