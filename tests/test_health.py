@@ -124,3 +124,13 @@ def test_a_beat_process_records_its_ticks(tmp_path):
         celery_app.control.purge()  # the periodic tasks beat queued at once, for no worker of this test
 
     assert time.time() - cache.get(health.BEAT_TICK_KEY) < 30
+
+
+def test_probes_within_the_cache_period_share_one_report(client, celery_worker, beat_ticked, settings):
+    settings.OTA_HEALTH_CACHE_SECONDS = 60
+    first = client.get("/health/")
+    settings.OTA_HEALTH_BEAT_STALE_AFTER = 0  # would fail beat, were the report made again
+
+    second = client.get("/health/")
+
+    assert (second.status_code, second.json()) == (first.status_code, first.json())

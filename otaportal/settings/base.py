@@ -323,6 +323,8 @@ OTA_VERIFICATION_REQUEUE_BATCH = env.int("OTA_VERIFICATION_REQUEUE_BATCH", defau
 # beat's last tick counts as stale (beat wakes every CELERY_BEAT_MAX_LOOP_INTERVAL seconds).
 OTA_HEALTH_TIMEOUT = env.float("OTA_HEALTH_TIMEOUT", default=2.0)
 OTA_HEALTH_BEAT_STALE_AFTER = env.int("OTA_HEALTH_BEAT_STALE_AFTER", default=120)
+# GET /health/ answers from a report at most this old: a flood of probes costs one report per period.
+OTA_HEALTH_CACHE_SECONDS = env.int("OTA_HEALTH_CACHE_SECONDS", default=5)
 # Bytes read per chunk when streaming artifacts (verification and downloads).
 OTA_STREAM_CHUNK_SIZE = env.int("OTA_STREAM_CHUNK_SIZE", default=8 * 1024 * 1024)
 # With S3 storage, answer downloads with a 302 to a presigned URL instead of streaming.
