@@ -12,13 +12,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+
+from bench.waiting import wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -85,21 +85,6 @@ def bench_environment(s3_port: int) -> dict:
         "OTA_DEVICE_RATE_LIMIT": "1000000",
         "OTA_VAR_DIR": str(ROOT / "bench" / "out" / "var"),
     }
-
-
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode} before answering {url}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # it answers, even if not 200
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answered at {url} within {timeout} s")
 
 
 def stop(process: subprocess.Popen, timeout: float = 20) -> None:
