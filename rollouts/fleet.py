@@ -38,6 +38,7 @@ from catalog.models import Artifact, Module, Product, Release
 from catalog.versioning import version_key
 from devices.models import Device
 from rollouts.models import (
+    DONE_STATUSES,
     DeviceFilter,
     DeviceUpdate,
     Rollout,
@@ -66,8 +67,6 @@ UPDATE_STATUS_WEIGHTS = (
     (UpdateStatus.INSTALLING, 5), (UpdateStatus.INSTALLED, 10), (UpdateStatus.COMMITTED, 45),
     (UpdateStatus.FAILED, 6), (UpdateStatus.ROLLED_BACK, 3), (UpdateStatus.REJECTED, 1),
 )
-FINISHED = {UpdateStatus.INSTALLED, UpdateStatus.COMMITTED, UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK,
-            UpdateStatus.REJECTED}
 ARTIFACT_SIZE = 16 * 1024 * 1024
 
 
@@ -379,7 +378,7 @@ def _update_rows(spec: FleetSpec, ids_by_uid: dict, running_by_lane: dict, start
             "phase": (roll >> 30) % (rollout.current_phase + 1), "from_version": profile.installed[module],
             "status": status, "reason": "simulated failure" if status == UpdateStatus.FAILED else "",
             "attempt": 1, "offered_at": offered, "updated_at": offered + timedelta(minutes=5),
-            "finished_at": offered + timedelta(minutes=20) if status in FINISHED else None,
+            "finished_at": offered + timedelta(minutes=20) if status in DONE_STATUSES else None,
         }
 
 

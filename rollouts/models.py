@@ -167,6 +167,7 @@ class UpdateStatus(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
+# The update statuses by what they mean; every module imports these groups rather than listing statuses.
 # Outcomes that count for the thresholds of the phase the update was offered in.
 SUCCESS_STATUSES = frozenset({UpdateStatus.INSTALLED, UpdateStatus.COMMITTED})
 FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK})
@@ -174,6 +175,21 @@ FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK})
 DONE_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | {UpdateStatus.REJECTED}
 # Offers the device has not started installing: aborting the rollout cancels them.
 OPEN_STATUSES = frozenset({UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED})
+# The device has started working on the update: it may finish it even if its rollout was paused meanwhile.
+STARTED_STATUSES = frozenset({UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING})
+# Offered or started: hawkBit's active action. Every other status is closed (the device stopped working on it).
+ACTIVE_STATUSES = STARTED_STATUSES | {UpdateStatus.OFFERED}
+CLOSED_STATUSES = frozenset(UpdateStatus) - ACTIVE_STATUSES
+# No report moves an update out of these (a failed one may start a new attempt; an installed one be committed).
+FINAL_STATUSES = frozenset({UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.REJECTED,
+                            UpdateStatus.CANCELED})
+# The order progress moves in within one attempt (rollouts.services.feedback).
+PROGRESS_ORDER = (UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING,
+                  UpdateStatus.INSTALLED, UpdateStatus.COMMITTED)
+# What a device may report; offered and canceled are the portal's to write.
+REPORTABLE_STATUSES = (UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING,
+                       UpdateStatus.INSTALLED, UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.FAILED,
+                       UpdateStatus.REJECTED)
 
 UPDATE_STATUS_COLOURS = {
     UpdateStatus.OFFERED: "#6c757d",

@@ -25,6 +25,8 @@ from django.utils import timezone
 from devices.models import Device, DeviceEvent
 from rollouts.models import (
     FAILURE_STATUSES,
+    FINAL_STATUSES,
+    PROGRESS_ORDER,
     DeviceUpdate,
     Rollout,
     RolloutState,
@@ -36,10 +38,6 @@ from rollouts.services.progress import phase_outcomes
 logger = logging.getLogger(__name__)
 
 S = UpdateStatus
-REPORTABLE = [S.DOWNLOADING, S.DOWNLOADED, S.INSTALLING, S.INSTALLED, S.COMMITTED, S.ROLLED_BACK, S.FAILED,
-              S.REJECTED]
-PROGRESS = [S.OFFERED, S.DOWNLOADING, S.DOWNLOADED, S.INSTALLING, S.INSTALLED, S.COMMITTED]
-FINAL = {S.COMMITTED, S.ROLLED_BACK, S.REJECTED, S.CANCELED}
 MAX_REASON = 2000
 
 
@@ -57,7 +55,7 @@ def check_transition(update: DeviceUpdate, status: str) -> str:
     current = update.status
     if status == current:
         return "repeat"
-    if current in FINAL:
+    if current in FINAL_STATUSES:
         raise InvalidTransition(update, status, f"{current} is final")
     if current == S.FAILED:
         if status == S.DOWNLOADING:
@@ -66,14 +64,14 @@ def check_transition(update: DeviceUpdate, status: str) -> str:
     if status == S.FAILED:
         return "move"
     if status == S.REJECTED:
-        if PROGRESS.index(current) >= PROGRESS.index(S.INSTALLING):
+        if PROGRESS_ORDER.index(current) >= PROGRESS_ORDER.index(S.INSTALLING):
             raise InvalidTransition(update, status, "the device already started installing it")
         return "move"
     if status == S.ROLLED_BACK:
-        if PROGRESS.index(current) < PROGRESS.index(S.INSTALLING):
+        if PROGRESS_ORDER.index(current) < PROGRESS_ORDER.index(S.INSTALLING):
             raise InvalidTransition(update, status, "nothing was installed to roll back")
         return "move"
-    here, there = PROGRESS.index(current), PROGRESS.index(status)
+    here, there = PROGRESS_ORDER.index(current), PROGRESS_ORDER.index(status)
     if there < here:
         raise InvalidTransition(update, status, f"{status} cannot follow {current}")
     if current == S.OFFERED and status != S.DOWNLOADING:
@@ -103,7 +101,7 @@ def report_status(update: DeviceUpdate, status: str, reason: str = "") -> Device
             update.attempt += 1
         now = timezone.now()
         update.status, update.reason = status, reason
-        update.finished_at = now if status in FINAL or status == S.FAILED else None
+        update.finished_at = now if status in FINAL_STATUSES or status == S.FAILED else None
         update.save(update_fields=["status", "reason", "attempt", "finished_at", "updated_at"])
         module, release = update.release.module.name, update.release
         if status in (S.INSTALLED, S.COMMITTED):

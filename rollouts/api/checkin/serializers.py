@@ -4,7 +4,7 @@ from rest_framework import serializers
 from catalog.validators import module_name_validator, version_validator
 from otaportal.json_limits import JsonLimits
 from otaportal.schema_patterns import json_schema_pattern
-from rollouts.services.feedback import REPORTABLE
+from rollouts.models import REPORTABLE_STATUSES
 
 MAX_MODULES = 50
 MAX_ATTRIBUTES = 100
@@ -74,7 +74,7 @@ class OfferSerializer(serializers.Serializer):
 
 
 class StatusReportSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[status.value for status in REPORTABLE])
+    status = serializers.ChoiceField(choices=[status.value for status in REPORTABLE_STATUSES])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate(self, attrs):

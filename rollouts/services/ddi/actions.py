@@ -13,13 +13,11 @@ from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact
 from catalog.services import tuf
 from devices.models import Device, DeviceEvent
-from rollouts.models import DeviceUpdate, UpdateStatus
-from rollouts.services.ddi.controller import STARTED_STATUSES, update_type_of
+from rollouts.models import ACTIVE_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.services.ddi.controller import update_type_of
 
 # hawkBit's software module type keys, as its DDI names them in ``part``.
 PART_OF_PACKAGE_TYPE = {PackageType.FIRMWARE: "os", PackageType.SOFTWARE: "bApp"}
-# Updates DDI sees as active actions: not yet closed by the device or the portal.
-ACTIVE_STATUSES = (UpdateStatus.OFFERED, *STARTED_STATUSES)
 # hawkBit's action status names, for actionHistory.status.
 ACTION_STATUS = {
     UpdateStatus.OFFERED: "RUNNING",

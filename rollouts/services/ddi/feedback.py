@@ -38,7 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from devices.models import DeviceEvent
-from rollouts.models import DeviceUpdate, UpdateStatus
+from rollouts.models import CLOSED_STATUSES, OPEN_STATUSES, DeviceUpdate, UpdateStatus
 from rollouts.services import feedback as state_machine
 from rollouts.services.feedback import InvalidTransition
 
@@ -95,9 +95,6 @@ class Feedback:
         return text + (f": {self.reason}" if self.reason else "")
 
 
-# Status the update is in once the device stopped working on it (hawkBit: the action is closed).
-CLOSED_STATUSES = {S.INSTALLED, S.COMMITTED, S.FAILED, S.ROLLED_BACK, S.REJECTED, S.CANCELED}
-BEFORE_INSTALLING = (S.OFFERED, S.DOWNLOADING, S.DOWNLOADED)
 
 
 def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
@@ -114,7 +111,7 @@ def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
     if execution == Execution.REJECTED:
         return S.REJECTED
     if execution == Execution.CANCELED:
-        return S.REJECTED if current in BEFORE_INSTALLING else S.FAILED
+        return S.REJECTED if current in OPEN_STATUSES else S.FAILED
     return None  # scheduled
 
 
