@@ -25,7 +25,7 @@ def count_outcome_on_commit(release_id, status: str) -> None:
     transaction.on_commit(count)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(ignore_result=True)
 def deliver(delivery_id):
     """One attempt; a retry due within OTA_WEBHOOK_COUNTDOWN_LIMIT is queued with a countdown.
 

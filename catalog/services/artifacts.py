@@ -7,10 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from catalog.choices import ArtifactState
 from catalog.models import DEFAULT_MODULE, Artifact, Release
 from catalog.services.objects import delete_on_commit
-from catalog.services.verification import request_verification
+from catalog.services.verification import queue_verification, reset_to_pending
 from catalog.storage import ArtifactStore
 from catalog.validators import file_name_validator
 
@@ -70,9 +69,9 @@ def _attach(release: Release, *, bucket: str, key: str, owned: bool, file_name: 
         )
         artifact.sha256 = artifact.sha1 = artifact.md5 = ""
         artifact.size = None
-        artifact.state = ArtifactState.PENDING
+        reset_to_pending(artifact)
         artifact.save()
-        request_verification(artifact)
+        queue_verification(artifact)
     return artifact
 
 

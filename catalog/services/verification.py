@@ -19,9 +19,16 @@ from catalog.storage import ArtifactStore, ObjectMissing, StorageError, Transien
 
 logger = logging.getLogger(__name__)
 
+# Sent with ``artifact`` when its verification is asked for, inside the caller's transaction:
+# catalog.signals enqueues the task on commit (tasks sit above services, so services never import them).
+verification_requested = Signal()
 # Sent with ``artifact`` once a verification has recorded its outcome (verified or failed),
 # inside the transaction that records it: receivers can enqueue work on its commit.
 verification_finished = Signal()
+
+# Where every verification starts from: pending, nothing failed, nothing verified or started yet.
+_PENDING = {"state": ArtifactState.PENDING, "failure_reason": "", "failure_detail": "", "verified_at": None,
+            "verification_started_at": None}
 
 
 @dataclass(frozen=True)
@@ -56,20 +63,26 @@ def compute_digests(store: ArtifactStore, key: str, heartbeat: Callable[[], None
     return Digests(sha256, sha1, md5, size)
 
 
+def reset_to_pending(artifact: Artifact) -> None:
+    """Set, in memory, the state a verification starts from: for a caller about to save the row anyway."""
+    for name, value in _PENDING.items():
+        setattr(artifact, name, value)
+
+
 def _mark_pending(artifact: Artifact) -> None:
-    Artifact.objects.filter(pk=artifact.pk).update(
-        state=ArtifactState.PENDING, failure_reason="", failure_detail="", verified_at=None,
-        verification_started_at=None, updated_at=timezone.now(),
-    )
-    artifact.state = ArtifactState.PENDING
+    Artifact.objects.filter(pk=artifact.pk).update(**_PENDING, updated_at=timezone.now())
+    reset_to_pending(artifact)
+
+
+def queue_verification(artifact: Artifact) -> None:
+    """Queue the verification of an artifact already marked pending, once the transaction commits."""
+    verification_requested.send(sender=Artifact, artifact=artifact)
 
 
 def request_verification(artifact: Artifact) -> None:
     """Mark the artifact pending and queue its verification once the transaction commits."""
-    from catalog.tasks import verify_artifact
-
     _mark_pending(artifact)
-    transaction.on_commit(lambda: verify_artifact.delay(artifact.pk))
+    queue_verification(artifact)
 
 
 def _start(artifact_id) -> Artifact | None:

@@ -2,15 +2,20 @@
 
 import hashlib
 import signal
+import socket
 import time
 
 import psutil
 import pytest
+from botocore.config import Config
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.choices import ArtifactState, FailureReason
 from catalog.models import Artifact
 from catalog.services import artifacts, verification
+from catalog.tasks import verify_artifact
 from tests.factories import ReleaseFactory
 from tests.fixtures.services import wait_for, worker_process
 
@@ -85,6 +90,46 @@ def test_absent_declared_values_are_filled_in_from_the_computed_ones(celery_work
     assert result.declared_size == len(b"undeclared")
     result.release.refresh_from_db()
     assert result.release.declared_sha256 == result.sha256
+
+
+def test_an_upload_writes_its_pending_artifact_row_once():
+    release = ReleaseFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        artifacts.upload(release, ContentFile(b"written once", name="image.bin"), "image.bin")
+
+    writes = [query["sql"] for query in queries.captured_queries
+              if query["sql"].startswith(("INSERT", "UPDATE")) and '"catalog_artifact"' in query["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+
+
+@pytest.fixture
+def unreachable_storage(settings):
+    """Artifact storage at a loopback port nothing listens on, asked once per read (botocore retries off)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    artifact_storage = settings.STORAGES["artifacts"]
+    options = dict(artifact_storage["OPTIONS"], endpoint_url=f"http://127.0.0.1:{port}", client_config=Config(
+        signature_version="s3v4", s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}))
+    settings.STORAGES = {**settings.STORAGES, "artifacts": {**artifact_storage, "OPTIONS": options}}
+
+
+def test_a_storage_that_does_not_answer_is_asked_again_then_recorded_as_failed(
+        celery_worker, unreachable_storage, monkeypatch):
+    # Given one retry instead of six (it comes 5 s after the first attempt)
+    monkeypatch.setattr(verify_artifact, "max_retries", 1)
+
+    # When an object is referenced (nothing is read until the worker verifies it)
+    artifact = artifacts.reference(ReleaseFactory(), "", "firmware/image.bin")
+
+    # Then the worker tried again before recording the storage error as the artifact's failure
+    result = wait_for(lambda: settled(artifact.pk), timeout=60, message="verification to give up")
+    assert result.state == ArtifactState.FAILED
+    assert result.failure_reason == FailureReason.STORAGE_ERROR
+    assert result.failure_detail.startswith("EndpointConnectionError")
+    # At least: the broker may deliver the retry twice (the tests' visibility timeout is 5 s, as its delay).
+    assert result.verification_attempts >= 2
 
 
 def test_verifying_again_a_verified_artifact_changes_nothing(celery_worker):
