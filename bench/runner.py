@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import services
+from bench import peer, services
 from bench.report import ROOT, Section, Store, Table, machine, number, plot_curve, render, size_label
 
 MIB = 1024 * 1024
@@ -26,6 +26,12 @@ class Config:
     connections: int = 32
     sampled_devices: int = 20_000
     download_clients: int = 8
+    # The peer benchmark (bench/benchmarks/peers.py): portal devices sampled per fleet size (sorted into
+    # idle and offer-making ones), goosebit's registered devices, alternating rounds of each target.
+    peer_devices: int = 4_000
+    goosebit_devices: int = 2_000
+    peer_rounds: int = 3
+    peer_seconds: float = 10
 
     @property
     def mode(self) -> str:
@@ -33,7 +39,7 @@ class Config:
 
 
 QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, download_bytes=64 * MIB,
-               load_seconds=3, sampled_devices=500)
+               load_seconds=3, sampled_devices=500, peer_devices=1_000, peer_rounds=2, peer_seconds=2)
 FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
               download_bytes=256 * MIB, load_seconds=15, sampled_devices=5_000)
 
@@ -141,8 +147,9 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
         ctx = Context(config=config, env=env, out=out, images=images)
         ctx.celery = services.CeleryWorker().start(env)
         ctx.start_gunicorn()
+        benchmarks = []
         try:
-            benchmarks = [cls(ctx) for cls in selected]
+            benchmarks += [cls(ctx) for cls in selected]
             for benchmark in benchmarks:
                 if not benchmark.missing:
                     if not benchmark.sized:
@@ -163,6 +170,8 @@ def run(config: Config, only: set[str] | None = None, *, reuse_db: bool = False)
             if ctx.fleet_times:
                 store.save(_fleet_section(ctx))
         finally:
+            for benchmark in benchmarks:
+                benchmark.close()
             if ctx.gunicorn:
                 ctx.gunicorn.stop()
             ctx.celery.stop()
@@ -214,6 +223,33 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
 - `python -m bench run --only NAME` measures one benchmark again and re-renders this page with the others'
   last results; `python -m bench list` names them; `python -m bench render` writes the page again.
+
+### The peer and the floor (benchmark 2c)
+
+Two more servers run beside the portal's gunicorn, so that each portal device figure is a ratio to figures of
+the same run:
+
+- **The floor**: a bare WSGI app (`bench/floor.py`, a constant 15-byte JSON body) under the portal's own
+  gunicorn settings, `gunicorn bench.floor:application --workers {options['workers']} --worker-class
+  {options['worker_class']}`: what the server and the machine allow before any Django code runs.
+- **The peer**: goosebit {peer.VERSION} (PyPI `goosebit`, the FastAPI + SQLite hawkBit DDI server). The harness
+  installs it into its own virtual environment, `var/bench/goosebit-{peer.VERSION}/venv` (never the portal's;
+  its dependencies pinned by `bench/goosebit-constraints.txt`; reused while present), creates its SQLite
+  database afresh with goosebit's own aerich migrations (`aerich init -t goosebit.db.config.TORTOISE_CONF
+  --location <site-packages>/goosebit/db/migrations`, `aerich upgrade`) and serves it as its docs do,
+  `uvicorn goosebit:app --workers {peer.WORKERS}` (no access log, as gunicorn writes none here). Its
+  {config.goosebit_devices:,} devices register on their first `GET /DEFAULT/controller/v1/{{id}}` and then send
+  their configData, as an SWUpdate agent does, before anything is measured; they then poll as idle devices.
+  Without network access to PyPI the install fails, the report says so, and every other figure still prints.
+- **The same load for all**: wrk `-t1 -c{config.connections}`, a `Connection: close` header on every request,
+  every request a different device ({config.peer_devices:,} portal devices sampled per fleet size, fewer when
+  the fleet is smaller; goosebit's {config.goosebit_devices:,}), {config.peer_rounds} rounds of
+  {config.peer_seconds:g} s per target that alternate the six targets in a rotated order (floor, goosebit,
+  ping, idle check-in, offer-making check-in, idle DDI root poll). A ratio is taken within a round; the
+  bars judge the median of the rounds' ratios at every fleet size.
+
+Reproduce with `make bench` (writes this page) or `make bench-quick` (small sizes, {QUICK.peer_rounds} rounds of {QUICK.peer_seconds:g} s; writes
+`bench/out/quick/benchmarks.md`), or one benchmark again with `.venv/bin/python -m bench run --only peers`.
 
 ### The fleet generator
 

@@ -23,6 +23,8 @@ from bench.waiting import wait_for_http
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+# Servers' logs: a failed start or a 500 under load is explained there.
+LOGS = ROOT / "bench" / "out"
 
 DATABASE = os.environ.get("OTA_BENCH_DATABASE", "bench_ota")
 POSTGRES_URL = os.environ.get("OTA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
@@ -124,12 +126,17 @@ def s3_server(port: int):
 
 @dataclass
 class Gunicorn:
-    """gunicorn serving the portal, configured for production (docs/benchmarks.md, "Server")."""
+    """gunicorn serving the portal, configured for production (docs/benchmarks.md, "Server").
+
+    ``app`` and ``ready_path`` serve another WSGI app with the same options (the floor, bench/floor.py).
+    """
 
     workers: int
     worker_class: str = "sync"
     threads: int = 1
     env: dict = field(default_factory=dict)
+    app: str = "otaportal.wsgi:application"
+    ready_path: str = "/api/v1/device/ping"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -142,13 +149,14 @@ class Gunicorn:
         return f"gunicorn --workers {self.workers} --worker-class {self.worker_class}{threads}"
 
     def start(self, base_env: dict) -> "Gunicorn":
-        command = [str(BIN / "gunicorn"), "otaportal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+        command = [str(BIN / "gunicorn"), self.app, "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.workers), "--worker-class", self.worker_class,
                    "--threads", str(self.threads), "--backlog", "2048", "--timeout", "120",
                    "--log-level", "warning", "--no-control-socket"]
+        LOGS.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **base_env, **self.env},
-                                        stdout=subprocess.DEVNULL, stderr=(ROOT / "bench" / "out" / "gunicorn.log").open("ab"))
-        wait_for_http(f"{self.url}/api/v1/device/ping", self.process)
+                                        stdout=subprocess.DEVNULL, stderr=(LOGS / "gunicorn.log").open("ab"))
+        wait_for_http(self.url + self.ready_path, self.process)
         return self
 
     def worker_pids(self) -> list[int]:
@@ -172,7 +180,7 @@ class CeleryWorker:
                    "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **base_env},
                                         stdout=subprocess.DEVNULL,
-                                        stderr=(ROOT / "bench" / "out" / "celery.log").open("ab"))
+                                        stderr=(LOGS / "celery.log").open("ab"))
         from otaportal.celery import app
 
         deadline = time.monotonic() + 60

@@ -73,6 +73,16 @@ class Rollout(models.Model):
         max_length=16, choices=UpdateType.choices, default=UpdateType.FORCED,
         help_text="hawkBit's deployment.download/update handling.",
     )
+    download_timeout = models.DurationField(
+        null=True, blank=True,
+        help_text="How long a device may stay downloading or downloaded (each status on its own clock) before "
+                  "its update times out and counts as a failure; empty: never.",
+    )
+    install_timeout = models.DurationField(
+        null=True, blank=True,
+        help_text="How long a device may stay installing before its update times out and counts as a failure; "
+                  "empty: never. Installed is an outcome already (DDI's closed/success) and never times out.",
+    )
     current_phase = models.PositiveIntegerField(default=0, help_text="Position of the phase in force.")
     phase_started_at = models.DateTimeField(null=True, blank=True)
     filters = models.ManyToManyField(DeviceFilter, through="RolloutFilter", related_name="rollouts", blank=True)
@@ -135,6 +145,7 @@ class EventKind(models.TextChoices):
     RESUMED = "resumed", "Resumed"
     ABORTED = "aborted", "Aborted"
     OFFERS_WITHDRAWN = "offers_withdrawn", "Offers withdrawn"
+    UPDATES_TIMED_OUT = "updates_timed_out", "Device updates timed out"
 
 
 class RolloutEvent(models.Model):
@@ -165,12 +176,13 @@ class UpdateStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     REJECTED = "rejected", "Rejected"
     CANCELED = "canceled", "Canceled"
+    TIMED_OUT = "timed_out", "Timed out"
 
 
 # The update statuses by what they mean; every module imports these groups rather than listing statuses.
 # Outcomes that count for the thresholds of the phase the update was offered in.
 SUCCESS_STATUSES = frozenset({UpdateStatus.INSTALLED, UpdateStatus.COMMITTED})
-FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK})
+FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK, UpdateStatus.TIMED_OUT})
 # A device whose update reached one of these is not offered the release again.
 DONE_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | {UpdateStatus.REJECTED}
 # Offers the device has not started installing: aborting the rollout cancels them.
@@ -181,8 +193,12 @@ STARTED_STATUSES = frozenset({UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED,
 ACTIVE_STATUSES = STARTED_STATUSES | {UpdateStatus.OFFERED}
 CLOSED_STATUSES = frozenset(UpdateStatus) - ACTIVE_STATUSES
 # No report moves an update out of these (a failed one may start a new attempt; an installed one be committed).
+# A report on a timed-out update is kept in its log, not applied (rollouts.services.feedback).
 FINAL_STATUSES = frozenset({UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.REJECTED,
-                            UpdateStatus.CANCELED})
+                            UpdateStatus.CANCELED, UpdateStatus.TIMED_OUT})
+# The statuses each of a rollout's progress timeouts watches (rollouts.services.timeouts).
+DOWNLOAD_STATUSES = frozenset({UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED})
+INSTALL_STATUSES = frozenset({UpdateStatus.INSTALLING})
 # The order progress moves in within one attempt (rollouts.services.feedback).
 PROGRESS_ORDER = (UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING,
                   UpdateStatus.INSTALLED, UpdateStatus.COMMITTED)
@@ -202,6 +218,7 @@ UPDATE_STATUS_COLOURS = {
     UpdateStatus.FAILED: "#dc3545",
     UpdateStatus.REJECTED: "#adb5bd",
     UpdateStatus.CANCELED: "#343a40",
+    UpdateStatus.TIMED_OUT: "#b02a37",
 }
 ROLLOUT_STATE_COLOURS = {
     RolloutState.DRAFT: "#6c757d",
@@ -233,6 +250,10 @@ class DeviceUpdate(models.Model):
     offered_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        default=timezone.now, editable=False,
+        help_text="When the update entered its status: the clock of the rollout's progress timeouts.",
+    )
     # hawkBit DDI (rollouts.services.ddi): what the device has answered about this update.
     cancel_acknowledged_at = models.DateTimeField(
         null=True, blank=True, editable=False,
@@ -249,7 +270,44 @@ class DeviceUpdate(models.Model):
         indexes = [
             models.Index(fields=["release", "phase", "status"], name="device_update_progress"),
             models.Index(fields=["device", "status"], name="device_update_device_status"),
+            # The timeout sweep reads only the updates past a rollout's timeout (rollouts.services.timeouts).
+            models.Index(fields=["release", "status", "status_changed_at"], name="device_update_status_age"),
         ]
 
     def __str__(self):
         return f"{self.device_id} → {self.release_id} {self.status}"
+
+
+class LogChannel(models.TextChoices):
+    CHECK_IN = "check-in", "Check-in status report"
+    DDI = "ddi", "hawkBit DDI feedback"
+    PORTAL = "portal", "The portal"
+
+
+class UpdateLogEntry(models.Model):
+    """One report a device sent about its update, with its messages: the update's action log, as hawkBit keeps.
+
+    ``position`` counts the lines of the update's log before this entry, the
+    trimmed ones included, so the oldest entry's position is how many lines were
+    trimmed; an entry's lines are its messages, or one (what was reported) when
+    it has none. Written only by rollouts.services.update_log.
+    """
+
+    update = models.ForeignKey(DeviceUpdate, on_delete=models.CASCADE, related_name="log_entries")
+    position = models.PositiveIntegerField(editable=False)
+    line_count = models.PositiveIntegerField(editable=False, help_text="Its messages, or 1 when it has none.")
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    channel = models.CharField(max_length=16, choices=LogChannel.choices)
+    reported = models.CharField(max_length=128, help_text="What the device reported, as it said it.")
+    status = models.CharField(max_length=16, choices=UpdateStatus.choices,
+                              help_text="The update's status once the report was applied.")
+    messages = models.JSONField(default=list, blank=True,
+                                help_text="The report's messages (DDI details, the check-in reason), in order.")
+
+    class Meta:
+        ordering = ["update", "position"]
+        verbose_name_plural = "update log entries"
+        constraints = [models.UniqueConstraint(fields=["update", "position"], name="update_log_position_unique")]
+
+    def __str__(self):
+        return f"{self.update_id} #{self.position} {self.reported}"

@@ -1,9 +1,15 @@
 from celery import shared_task
 
-from rollouts.services import transitions
+from rollouts.services import timeouts, transitions
 
 
 @shared_task(ignore_result=True)
 def advance_due_phases() -> int:
     """Advance every running rollout whose phase has soaked long enough and met its success threshold."""
     return transitions.advance_due_phases()
+
+
+@shared_task(ignore_result=True)
+def time_out_stalled_updates() -> int:
+    """Time out the updates stuck past their rollout's download or install timeout (rollouts.services.timeouts)."""
+    return timeouts.time_out_stalled_updates()

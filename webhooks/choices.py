@@ -19,6 +19,9 @@ class EventType(models.TextChoices):
         "device_updates.rolled_back", "Device updates rolled back (a summary per minute)"
     )
     DEVICE_UPDATES_COMMITTED = "device_updates.committed", "Device updates committed (a summary per minute)"
+    DEVICE_UPDATES_TIMED_OUT = (
+        "device_updates.timed_out", "Device updates timed out (a summary per minute)"
+    )
     WEBHOOK_TEST = "webhook.test", "Test event (sent on request only)"
 
 

@@ -20,6 +20,7 @@ SUMMARISED = {
     UpdateStatus.FAILED: EventType.DEVICE_UPDATES_FAILED,
     UpdateStatus.ROLLED_BACK: EventType.DEVICE_UPDATES_ROLLED_BACK,
     UpdateStatus.COMMITTED: EventType.DEVICE_UPDATES_COMMITTED,
+    UpdateStatus.TIMED_OUT: EventType.DEVICE_UPDATES_TIMED_OUT,
 }
 # Counters outlive their minute long enough for a busy worker to read them.
 COUNTER_TTL = 3600

@@ -28,6 +28,9 @@ class Benchmark:
     def finish(self, section: Section) -> None:
         """Complete the section once every size was measured (tables, verdicts, plots)."""
 
+    def close(self) -> None:
+        """Stop what this benchmark started (the run calls it even when a benchmark failed)."""
+
     def section(self) -> Section:
         if not self.missing:
             self.finish(self._section)

@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollouts.tasks.advance_due_phases",
         "schedule": timedelta(minutes=1),
     },
+    # Updates stuck past their rollout's download or install timeout (rollouts.services.timeouts).
+    "time-out-stalled-updates": {
+        "task": "rollouts.tasks.time_out_stalled_updates",
+        "schedule": timedelta(minutes=1),
+    },
     "send-due-webhooks": {
         "task": "webhooks.tasks.send_due_webhooks",
         "schedule": timedelta(minutes=1),

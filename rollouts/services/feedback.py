@@ -7,13 +7,18 @@ the offer). ``failed`` may come at any step before ``committed``, ``rejected``
 before installing starts, ``rolled_back`` once installing has started.
 Reporting the current status again changes nothing. After ``failed``,
 ``downloading`` starts a new attempt. ``committed``, ``rolled_back``,
-``rejected`` and ``canceled`` are final.
+``rejected`` and ``canceled`` are final, and so is ``timed_out``, which only the
+portal writes (rollouts.services.timeouts): a device reporting on a timed-out
+update is recorded (its log, an event) and answered, not refused.
+
+Every report is kept in the update's action log (rollouts.services.update_log),
+with its reason.
 
 ``installed`` records the new version as the device's installed version (for
 devices that never commit), ``committed`` confirms it, ``rolled_back`` restores
-the version the update started from. A failure or rollback is judged against
-the failure threshold of the phase the update was offered in; crossing it
-pauses the rollout with the reason.
+the version the update started from. A failure, rollback or timeout is judged
+against the failure threshold of the phase the update was offered in; crossing
+it pauses the rollout with the reason.
 """
 
 import logging
@@ -28,12 +33,14 @@ from rollouts.models import (
     FINAL_STATUSES,
     PROGRESS_ORDER,
     DeviceUpdate,
+    LogChannel,
     Rollout,
     RolloutState,
     UpdateStatus,
 )
-from rollouts.services import transitions
+from rollouts.services import transitions, update_log
 from rollouts.services.progress import phase_outcomes
+from rollouts.services.update_log import Report
 
 logger = logging.getLogger(__name__)
 
@@ -89,20 +96,37 @@ def _set_installed_version(device_id, module: str, version: str) -> None:
 
 
 def report_status(update: DeviceUpdate, status: str, reason: str = "") -> DeviceUpdate:
-    """Record a device's report on its update; raises InvalidTransition for an impossible one."""
+    """A check-in status report (the offer's statusUrl): applied, and kept in the update's log."""
+    reason = (reason or "").strip()
+    report = Report(LogChannel.CHECK_IN, status, (reason,) if reason else ())
+    return apply_report(update, status, reason, logged_as=report)
+
+
+def apply_report(update: DeviceUpdate, status: str, reason: str = "", *,
+                 logged_as: Report | None = None) -> DeviceUpdate:
+    """Move the update to ``status`` as a device reported; raises InvalidTransition for an impossible move.
+
+    ``logged_as`` is the device's report as the update's log keeps it (None: a
+    step the report implies, logged with the report itself). A report on a
+    timed-out update is kept, not applied (``record_late_report``).
+    """
     reason = (reason or "").strip()[:MAX_REASON]
     with transaction.atomic():
         update = (DeviceUpdate.objects.select_for_update(of=("self",))
                   .select_related("release__module").get(pk=update.pk))
+        if update.status == S.TIMED_OUT:
+            return update if logged_as is None else record_late_report(update, logged_as)
         step = check_transition(update, status)
         if step == "repeat":
+            if logged_as is not None:
+                update_log.append(update, update.status, logged_as)
             return update
         if step == "retry":
             update.attempt += 1
         now = timezone.now()
-        update.status, update.reason = status, reason
+        update.status, update.reason, update.status_changed_at = status, reason, now
         update.finished_at = now if status in FINAL_STATUSES or status == S.FAILED else None
-        update.save(update_fields=["status", "reason", "attempt", "finished_at", "updated_at"])
+        update.save(update_fields=["status", "reason", "attempt", "finished_at", "status_changed_at", "updated_at"])
         module, release = update.release.module.name, update.release
         if status in (S.INSTALLED, S.COMMITTED):
             _set_installed_version(update.device_id, module, release.version)
@@ -113,8 +137,26 @@ def report_status(update: DeviceUpdate, status: str, reason: str = "") -> Device
             message=f"{module} {release.version}: {status}" + (f" ({reason})" if reason else ""),
             data={"updateId": update.pk, "status": status, "attempt": update.attempt},
         )
+        if logged_as is not None:
+            update_log.append(update, status, logged_as)
     if status in FAILURE_STATUSES:
         judge_failures(update)
+    return update
+
+
+def record_late_report(update: DeviceUpdate, report: Report) -> DeviceUpdate:
+    """A device reported on an update that had timed out: the report is kept and noted, the status stays.
+
+    The timeout already counted as the phase's failure; the device's next
+    check-in reports what it really runs.
+    """
+    with transaction.atomic():
+        update_log.append(update, update.status, report)
+        DeviceEvent.objects.create(
+            device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
+            message=f"reported {report.reported[:128]} after its update {update.pk} timed out (kept, not applied)",
+            data={"updateId": update.pk, "status": update.status, "late": report.reported[:128]},
+        )
     return update
 
 
@@ -136,7 +178,7 @@ def judge_failures(update: DeviceUpdate) -> Rollout | None:
             return None
         reason = (
             f"failure threshold crossed in phase {phase.position} ({phase.percentage.normalize():f} %): "
-            f"{outcomes.failures} of {outcomes.outcomes} outcomes failed or rolled back "
+            f"{outcomes.failures} of {outcomes.outcomes} outcomes failed, rolled back or timed out "
             f"({outcomes.failure_rate:.1f} % > {phase.failure_threshold.normalize():f} %); "
             f"last: {update.status}" + (f" ({update.reason})" if update.reason else "")
         )

@@ -72,9 +72,7 @@ def test_the_action_history_lists_the_devices_reports_newest_first(device, pendi
 
     body = client.get(action_url(device, update), {"actionHistory": "5"}).json()
 
-    assert body["actionHistory"]["status"] == "DOWNLOADED"
-    assert body["actionHistory"]["messages"][0].startswith("default 2.0.0: downloaded")
-    assert len(body["actionHistory"]["messages"]) == 2
+    assert body["actionHistory"] == {"status": "DOWNLOADED", "messages": ["fetched", "fetching"]}
 
 
 def test_another_devices_action_is_not_found(device, pending_update, product, target_client):

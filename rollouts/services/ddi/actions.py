@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact
 from catalog.services import tuf
-from devices.models import Device, DeviceEvent
+from devices.models import Device
 from rollouts.models import ACTIVE_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.services import update_log
 from rollouts.services.ddi.controller import update_type_of
 
 # hawkBit's software module type keys, as its DDI names them in ``part``.
@@ -30,6 +31,7 @@ ACTION_STATUS = {
     UpdateStatus.FAILED: "ERROR",
     UpdateStatus.REJECTED: "WARNING",
     UpdateStatus.CANCELED: "CANCELED",
+    UpdateStatus.TIMED_OUT: "ERROR",
 }
 # hawkBit caps the history it returns whatever the device asks for.
 MAX_HISTORY_MESSAGES = 100
@@ -115,14 +117,15 @@ def _json(value) -> str:
 
 
 def view_of(update: DeviceUpdate, history_count: int = 0) -> ActionView:
-    """The action with its chunk and, when ``history_count`` is not 0, its latest messages (negative: all)."""
+    """The action with its chunk and, when ``history_count`` is not 0, its latest messages (negative: all).
+
+    The messages are the device's own, from the update's action log, newest
+    first, at most MAX_HISTORY_MESSAGES (hawkBit's ``actionHistory``).
+    """
     history = None
     if history_count:
         limit = MAX_HISTORY_MESSAGES if history_count < 0 else min(history_count, MAX_HISTORY_MESSAGES)
-        messages = (DeviceEvent.objects.filter(device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
-                                               data__updateId=update.pk)
-                    .order_by("-created_at", "-id").values_list("message", flat=True)[:limit])
-        history = (ACTION_STATUS.get(update.status, "RUNNING"), tuple(messages))
+        history = (ACTION_STATUS.get(update.status, "RUNNING"), tuple(update_log.latest_messages(update, limit)))
     return ActionView(id=update.pk, handling=update_type_of(update), chunks=(chunk_of(update),), history=history)
 
 

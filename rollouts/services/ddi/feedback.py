@@ -22,7 +22,13 @@ as an event and changes nothing, as hawkBit keeps such messages; a closing one
 that cannot happen answers 409. Once an update is closed (installed, failed,
 rejected…) a different report answers 410 Gone, as hawkBit does for an action
 that is no longer active; the same report again is accepted, so a retried
-request does no harm.
+request does no harm. A timed-out update (rollouts.services.timeouts) is the
+exception: any report on it is kept and answered 200, never refused, so an
+agent that was only slow is not told its action vanished.
+
+Every report applied or kept goes into the update's action log
+(rollouts.services.update_log) with its ``details`` lines and status code;
+``actionHistory`` returns them.
 
 ``cancelAction/{actionId}/feedback`` answers a withdrawn update: ``closed``
 confirms the cancellation, ``rejected`` refuses it (the update stays canceled
@@ -38,11 +44,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from devices.models import DeviceEvent
-from rollouts.models import CLOSED_STATUSES, OPEN_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.models import CLOSED_STATUSES, OPEN_STATUSES, DeviceUpdate, LogChannel, UpdateStatus
 from rollouts.services import feedback as state_machine
+from rollouts.services import update_log
 from rollouts.services.feedback import InvalidTransition
+from rollouts.services.update_log import Report
 
 S = UpdateStatus
+# A device event names the report; the update's log (rollouts.services.update_log) keeps all of it.
+MAX_EVENT_TEXT = 2000
 
 
 class Execution:
@@ -82,19 +92,30 @@ class Feedback:
     progress: tuple | None = None  # (cnt, of), either may be None
 
     @property
-    def reason(self) -> str:
-        parts = list(self.details)
-        if self.code is not None:
-            parts.append(f"Device reported status code: {self.code}")
-        return "; ".join(parts)
+    def messages(self) -> tuple:
+        """The lines the action log keeps: the details, then the status code."""
+        code = () if self.code is None else (f"Device reported status code: {self.code}",)
+        return (*self.details, *code)
 
-    def describe(self) -> str:
-        text = f"DDI {self.execution}/{self.finished}"
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.messages)
+
+    @property
+    def said(self) -> str:
+        """The report without its messages: ``proceeding/none (3 of 10)``."""
+        text = f"{self.execution}/{self.finished}"
         if self.progress and self.progress[0] is not None:
             text += f" ({self.progress[0]}" + (f" of {self.progress[1]})" if self.progress[1] is not None else ")")
-        return text + (f": {self.reason}" if self.reason else "")
+        return text
 
+    def describe(self) -> str:
+        """For the device's events: the report and its messages, cut short (the update's log keeps them whole)."""
+        text = f"DDI {self.said}" + (f": {self.reason}" if self.reason else "")
+        return text if len(text) <= MAX_EVENT_TEXT else text[:MAX_EVENT_TEXT - 1] + "…"
 
+    def report(self) -> Report:
+        return Report(LogChannel.DDI, self.said, self.messages)
 
 
 def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
@@ -116,13 +137,18 @@ def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
 
 
 def deployment_feedback(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate:
-    """Apply a deploymentBase feedback; raises ActionClosed (410) or InvalidTransition (409)."""
+    """Apply a deploymentBase feedback; raises ActionClosed (410) or InvalidTransition (409).
+
+    Every report applied or kept goes into the update's log; one refused is not kept.
+    """
+    if update.status == S.TIMED_OUT:
+        return state_machine.record_late_report(update, feedback.report())
     if update.status == S.CANCELED and feedback.execution in (Execution.CLOSED, Execution.CANCELED):
         return acknowledge_cancel(update, feedback)
     target = _target(update, feedback)
     if update.status in CLOSED_STATUSES:
         if target == update.status:
-            return update  # the same closing report again: a retry
+            return update  # the same closing report again: a retry, already in the log
         raise ActionClosed(update)
     if target is None or target == update.status:
         _note(update, feedback)
@@ -131,8 +157,9 @@ def deployment_feedback(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdat
     try:
         if update.status == S.OFFERED and target not in (S.DOWNLOADING, S.REJECTED, S.FAILED):
             # The state machine wants downloading first; the device's report implies it.
-            update = state_machine.report_status(update, S.DOWNLOADING, feedback.describe())
-        return state_machine.report_status(update, target, feedback.reason or feedback.describe())
+            update = state_machine.apply_report(update, S.DOWNLOADING, feedback.describe())
+        return state_machine.apply_report(update, target, feedback.reason or feedback.describe(),
+                                          logged_as=feedback.report())
     except InvalidTransition:
         if closing:
             raise
@@ -167,13 +194,15 @@ def acknowledge_cancel(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate
 
 
 def _note(update: DeviceUpdate, feedback: Feedback, message: str = "") -> None:
-    """Keep a report that changed no status as an event, except bare progress (it would flood the log)."""
-    if not message and not feedback.details and feedback.code is None:
-        return
-    if not message and feedback.progress is not None and feedback.execution == Execution.PROCEEDING:
-        return
-    DeviceEvent.objects.create(
-        device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
-        message=(f"{message}: " if message else "") + feedback.describe(),
-        data={"updateId": update.pk, "status": update.status, "ddi": feedback.execution},
-    )
+    """Keep a report that changed no status in the update's log, and as an event unless it is bare progress."""
+    with transaction.atomic():
+        update_log.append(update, update.status, feedback.report())
+        if not message and not feedback.details and feedback.code is None:
+            return
+        if not message and feedback.progress is not None and feedback.execution == Execution.PROCEEDING:
+            return  # bare progress as events would flood the device's timeline
+        DeviceEvent.objects.create(
+            device_id=update.device_id, kind=DeviceEvent.Kind.UPDATE_STATUS,
+            message=(f"{message}: " if message else "") + feedback.describe(),
+            data={"updateId": update.pk, "status": update.status, "ddi": feedback.execution},
+        )
