@@ -18,11 +18,13 @@ Rules (README, "Version order"):
 
 ``version_key`` encodes rules 1–4 as an ASCII string whose byte order is the
 precedence order, stored beside each version so that the database can sort and
-compare versions with an index (compare it with the "C" collation).
+compare versions with an index (compare it with the "C" collation). Rule 5 is the
+second key of every ordering of releases (``Release.Meta.ordering``: version key,
+then version).
 """
 
 import re
-from functools import lru_cache, total_ordering
+from functools import lru_cache
 
 import semver
 
@@ -80,40 +82,6 @@ def version_key(version: str) -> str:
     # sorts below "z" (final release), so 1.3.0-rc.1 < 1.3.0.
     key = "1" + "".join(_encode_number(n) for n in numbers) + "."
     return key + ("a" + _encode_prerelease(prerelease) if prerelease else "z")
-
-
-def is_semantic(version: str) -> bool:
-    return semver.Version.is_valid(_strip_v(version.strip()))
-
-
-@total_ordering
-class Version:
-    """A version string that compares by the portal's total order."""
-
-    __slots__ = ("text", "key")
-
-    def __init__(self, text: str):
-        self.text = text
-        self.key = version_key(text)
-
-    def __eq__(self, other):
-        if not isinstance(other, Version):
-            return NotImplemented
-        return (self.key, self.text) == (other.key, other.text)
-
-    def __lt__(self, other):
-        if not isinstance(other, Version):
-            return NotImplemented
-        return (self.key, self.text) < (other.key, other.text)
-
-    def __hash__(self):
-        return hash((self.key, self.text))
-
-    def __repr__(self):
-        return f"Version({self.text!r})"
-
-    def __str__(self):
-        return self.text
 
 
 def at_least(version: str, minimum: str) -> bool:

@@ -29,10 +29,6 @@ def buckets_for(percentage) -> int:
     return int(Decimal(str(percentage)) * BUCKETS / 100)
 
 
-def in_percentage(release_id, uid: str, percentage) -> bool:
-    return bucket_of(release_id, uid) < buckets_for(percentage)
-
-
 class StableBucket(Func):
     """``bucket_of(release_id, uid)`` in PostgreSQL, over a Device queryset's ``uid``."""
 

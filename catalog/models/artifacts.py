@@ -12,12 +12,6 @@ UNSETTLED_STATES = [ArtifactState.PENDING, ArtifactState.VERIFYING]
 
 
 class ArtifactQuerySet(models.QuerySet):
-    def verified(self):
-        return self.filter(state=ArtifactState.VERIFIED)
-
-    def needing_verification(self):
-        return self.filter(state__in=[ArtifactState.PENDING, ArtifactState.FAILED])
-
     def unsettled_since(self, cutoff):
         """Pending or verifying, untouched (no heartbeat) since ``cutoff``; oldest first, by its own index."""
         return self.filter(state__in=UNSETTLED_STATES, updated_at__lt=cutoff).order_by("updated_at")

@@ -32,12 +32,6 @@ class ReleaseQuerySet(models.QuerySet):
     def with_verified_artifact(self):
         return self.filter(artifact__state=ArtifactState.VERIFIED)
 
-    def newest_first(self):
-        return self.order_by("-version_key", "-version")
-
-    def for_product(self, product_key):
-        return self.filter(product__key=product_key)
-
 
 class Release(models.Model):
     """One version of one module of a product, with the file devices install."""

@@ -3,7 +3,9 @@ import itertools
 import pytest
 import semver
 
-from catalog.versioning import Version, at_least, version_key
+from catalog.models import Release
+from catalog.versioning import at_least, version_key
+from tests.factories import ProductFactory, ReleaseFactory
 
 SEMVER_SPEC_ORDER = [
     "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
@@ -19,11 +21,11 @@ def test_semantic_versions_follow_semver_precedence():
 
 
 def test_minor_ten_is_newer_than_minor_nine():
-    assert Version("1.10.0") > Version("1.9.0")
+    assert version_key("1.10.0") > version_key("1.9.0")
 
 
 def test_release_candidate_precedes_its_release():
-    assert Version("1.3.0-rc.1") < Version("1.3.0")
+    assert version_key("1.3.0-rc.1") < version_key("1.3.0")
 
 
 def test_leading_v_is_ignored():
@@ -39,13 +41,20 @@ def test_leading_v_is_ignored():
     ("2.0", "2.0.1"),
 ])
 def test_non_semantic_versions_are_ordered(older, newer):
-    assert Version(older) < Version(newer)
+    assert version_key(older) < version_key(newer)
 
 
-def test_equal_precedence_is_ordered_by_text_so_the_order_is_total():
-    versions = [Version(text) for text in ["2.0.0", "V2.0", "2.0", "2.0.0+build.1"]]
-    assert len({v.key for v in versions}) == 1
-    assert sorted(versions) == sorted(versions, key=lambda v: v.text)
+@pytest.mark.django_db
+def test_releases_of_equal_precedence_are_ordered_by_text_so_the_order_is_total():
+    product = ProductFactory()
+    texts = ["2.0.0", "V2.0", "2.0", "2.0.0+build.1"]
+    for text in texts:
+        ReleaseFactory(product=product, version=text)
+
+    newest_first = list(Release.objects.filter(product=product).values_list("version", "version_key"))
+
+    assert len({key for _, key in newest_first}) == 1
+    assert [version for version, _ in newest_first] == sorted(texts, reverse=True)
 
 
 def test_minimum_agent_version():

@@ -32,7 +32,8 @@ def test_a_percentage_covers_a_hundred_buckets_per_percent(percentage, covered):
 def test_a_phase_reaches_its_percentage_of_10000_devices_within_tolerance(percentage):
     release_id = uuid.uuid4()
 
-    inside = sum(buckets.in_percentage(release_id, f"device-{n:06d}", percentage) for n in range(10_000))
+    covered = buckets.buckets_for(percentage)
+    inside = sum(buckets.bucket_of(release_id, f"device-{n:06d}") < covered for n in range(10_000))
 
     # Binomial: the standard deviation at 50 % of 10,000 is 50 devices; allow about 4 of them.
     assert abs(inside - percentage * 100) <= 200
@@ -42,8 +43,8 @@ def test_widening_keeps_every_device_already_inside():
     release_id = uuid.uuid4()
     uids = [f"device-{n}" for n in range(2000)]
 
-    at_ten = {uid for uid in uids if buckets.in_percentage(release_id, uid, 10)}
-    at_fifty = {uid for uid in uids if buckets.in_percentage(release_id, uid, 50)}
+    at_ten = {uid for uid in uids if buckets.bucket_of(release_id, uid) < buckets.buckets_for(10)}
+    at_fifty = {uid for uid in uids if buckets.bucket_of(release_id, uid) < buckets.buckets_for(50)}
 
     assert at_ten < at_fifty
 

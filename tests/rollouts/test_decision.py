@@ -222,8 +222,8 @@ def test_a_device_outside_the_phase_percentage_waits(offerable_release, product)
     release = offerable_release("2.0.0", strategy=Strategy.SUSPENDED)
     transitions.start(release.rollout, strategy=Strategy.GENERAL, phases=[PhaseSpec(10), PhaseSpec(100)])
     uids = [f"unit-{n}" for n in range(300)]
-    outside = next(uid for uid in uids if not buckets.in_percentage(release.pk, uid, 10))
-    inside = next(uid for uid in uids if buckets.in_percentage(release.pk, uid, 10))
+    outside = next(uid for uid in uids if buckets.bucket_of(release.pk, uid) >= buckets.buckets_for(10))
+    inside = next(uid for uid in uids if buckets.bucket_of(release.pk, uid) < buckets.buckets_for(10))
 
     waiting, lucky = DeviceFactory(product=product, uid=outside), DeviceFactory(product=product, uid=inside)
 
@@ -235,7 +235,8 @@ def test_a_device_outside_the_phase_percentage_waits(offerable_release, product)
 def test_advancing_the_phase_reaches_devices_that_waited(offerable_release, product):
     release = offerable_release("2.0.0", strategy=Strategy.SUSPENDED)
     transitions.start(release.rollout, strategy=Strategy.GENERAL, phases=[PhaseSpec(10), PhaseSpec(100)])
-    outside = next(f"unit-{n}" for n in range(300) if not buckets.in_percentage(release.pk, f"unit-{n}", 10))
+    outside = next(uid for uid in (f"unit-{n}" for n in range(300))
+                   if buckets.bucket_of(release.pk, uid) >= buckets.buckets_for(10))
     waiting = DeviceFactory(product=product, uid=outside)
 
     transitions.advance_phase(release.rollout, force=True)
