@@ -16,10 +16,10 @@ import subprocess
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench.services import LOGS, PYTHON, ROOT, free_port, stop
+from bench.services import LOGS, PYTHON, ROOT, LoopbackServer
 from bench.waiting import wait_for_http
 
 VERSION = "0.2.12"
@@ -78,21 +78,12 @@ def device_uids(count: int) -> list[str]:
 
 
 @dataclass
-class Goosebit:
+class Goosebit(LoopbackServer):
     """goosebit served by uvicorn from its own virtual environment, on a fresh SQLite database."""
 
     venv: Path
     state: Path = HOME / "state"  # its database, artifacts and aerich config: emptied by each start
     workers: int = WORKERS
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def describe(self) -> str:
-        return f"goosebit {VERSION}, uvicorn goosebit:app --workers {self.workers} (SQLite)"
 
     def environment(self) -> dict:
         return {"PATH": f"{self.venv / 'bin'}:/usr/bin:/bin", "HOME": str(self.state),
@@ -144,8 +135,3 @@ class Goosebit:
     def poll(self, uid: str) -> dict:
         with urllib.request.urlopen(self.url + poll_path(uid), timeout=30) as response:
             return json.load(response)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-            self.process = None

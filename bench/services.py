@@ -125,7 +125,24 @@ def s3_server(port: int):
 
 
 @dataclass
-class Gunicorn:
+class LoopbackServer:
+    """A server process of the run on 127.0.0.1: its port, its process once started, its URL."""
+
+    port: int = field(default_factory=free_port, kw_only=True)
+    process: subprocess.Popen | None = field(default=None, kw_only=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+
+@dataclass
+class Gunicorn(LoopbackServer):
     """gunicorn serving the portal, configured for production (docs/benchmarks.md, "Server").
 
     ``app`` and ``ready_path`` serve another WSGI app with the same options (the floor, bench/floor.py).
@@ -137,12 +154,6 @@ class Gunicorn:
     env: dict = field(default_factory=dict)
     app: str = "otaportal.wsgi:application"
     ready_path: str = "/api/v1/device/ping"
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def describe(self) -> str:
         threads = f" --threads {self.threads}" if self.worker_class == "gthread" else ""
@@ -161,11 +172,6 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         return [child.pid for child in psutil.Process(self.process.pid).children()]
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-            self.process = None
 
 
 @dataclass
