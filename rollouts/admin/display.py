@@ -5,6 +5,9 @@ from django.utils.safestring import mark_safe
 
 from otaportal.admin_display import badge
 from rollouts.models import ROLLOUT_STATE_COLOURS, STRATEGY_COLOURS, UPDATE_STATUS_COLOURS, UpdateStatus
+from rollouts.services import dashboard
+
+from . import charts
 
 PASSED_COLOURS = {"passed": "#198754", "failed": "#dc3545"}
 
@@ -46,3 +49,30 @@ def stacked_bar(by_status: dict):
         "", '<span style="width: {}%; background-color: {}" title="{}: {}"></span>',
         ((f"{row['share']:.2f}", row["colour"], row["label"], row["count"]) for row in segments),
     ))
+
+
+def phase_text(rollout) -> str:
+    """``2 of 4 (10 %)``: the phase in force counted from 1, of how many (needs ``dashboard.with_progress``)."""
+    number = dashboard.phase_number(rollout)
+    if number is None:
+        return "no phases (100 %)"
+    return f"{number} of {rollout.phase_total} ({rollout.phase_percentage.normalize():f} %)"
+
+
+def rate_text(rate: dashboard.Rate, what: str):
+    """``97.5 %`` with ``39 of 40 <what>`` as its tooltip; ``-`` before there is anything to divide."""
+    if rate.percent is None:
+        return format_html('<span title="no {} yet">-</span>', what)
+    return format_html('<span title="{} of {} {}">{} %</span>', rate.part, rate.whole, what,
+                       f"{rate.percent:.1f}".removesuffix(".0"))
+
+
+def outcome_bar(rollout):
+    """The rollout's offered updates as one bar: succeeded, failed or rolled back, and the rest."""
+    succeeded, failed = rollout.updates_succeeded, rollout.updates_failed
+    return charts.stacked_bar([
+        charts.Segment("succeeded", succeeded, UPDATE_STATUS_COLOURS[UpdateStatus.COMMITTED]),
+        charts.Segment("failed or rolled back", failed, UPDATE_STATUS_COLOURS[UpdateStatus.FAILED]),
+        charts.Segment("in progress or closed otherwise", rollout.updates_total - succeeded - failed,
+                       UPDATE_STATUS_COLOURS[UpdateStatus.OFFERED]),
+    ], label=f"updates of {rollout.release}", width=200, height=12)

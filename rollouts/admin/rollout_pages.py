@@ -14,22 +14,20 @@ from django.db import NotSupportedError, connection
 from django.http import Http404, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from devices.models import Device
 from rollouts import decision
-from rollouts.models import FAILURE_STATUSES, Rollout
-from rollouts.services import transitions
+from rollouts.models import Rollout
 from rollouts.services.dry_run import dry_run
-from rollouts.services.progress import progress_of
 
 from . import display
 from .forms import DryRunForm, ExplainForm
+from .progress import progress_context
 
-RECENT_FAILURES = 20
 # Dry runs and filter previews are SQL over JSON fields that PostgreSQL evaluates;
 # on another database (the SQLite of `make run`) the pages say so instead of failing.
 NEEDS_POSTGRESQL = "Counting devices needs PostgreSQL; this database is {vendor}."
-RECENT_EVENTS = 10
 PAGES = ("progress", "dry_run", "explain")
 
 
@@ -84,25 +82,9 @@ class RolloutPagesMixin:
     # --- progress ---------------------------------------------------------------------------
 
     def progress_page(self, request, rollout: Rollout):
-        progress = progress_of(rollout.release_id)
-        phases = list(rollout.phases.all())
-        in_force = transitions.phase_in_force(rollout, phases)
-        positions = sorted({phase.position for phase in phases} | set(progress.by_phase))
-        defined = {phase.position: phase for phase in phases}
-        phase_rows = [
-            {"position": position, "phase": defined.get(position), "outcomes": progress.phase(position),
-             "bar": display.stacked_bar(progress.phase(position).by_status),
-             "in_force": in_force is not None and in_force.position == position}
-            for position in positions
-        ]
-        failures = (rollout.release.device_updates.filter(status__in=FAILURE_STATUSES)
-                    .select_related("device").order_by("-updated_at")[:RECENT_FAILURES])
         return self.render_page(
             request, rollout, "progress.html", f"Progress of {rollout.release}",
-            overall=progress.overall, status_bars=display.status_bars(progress.overall.by_status),
-            overall_bar=display.stacked_bar(progress.overall.by_status), phase_rows=phase_rows,
-            in_force=in_force, failures=[(update, display.update_status_badge(update.status)) for update in failures],
-            events=rollout.events.select_related("actor")[:RECENT_EVENTS],
+            **progress_context(rollout, timezone.now()),
             object_action_buttons=self.object_action_buttons(request, rollout),
         )
 

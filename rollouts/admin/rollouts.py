@@ -16,12 +16,13 @@ from django.utils.html import format_html
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.releases import ReleaseAdmin
 from rollouts import policy
-from rollouts.models import Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
-from rollouts.services import transitions
+from rollouts.models import EventKind, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
+from rollouts.services import dashboard, transitions
 from rollouts.services.dry_run import dry_run
 
 from . import display
 from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, StartForm
+from .list_filters import PausedByFilter
 from .rollout_pages import RolloutPagesMixin, counted
 
 
@@ -55,29 +56,35 @@ def _can_advance(model_admin, rollout):
 @admin.register(Rollout)
 class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
     change_form_template = "admin/rollouts/rollout/change_form.html"
-    list_display = ("release", "product", "strategy_badge", "state_badge", "phase", "skip_dispatching_to_endpoint",
-                    "updated_at", "progress_link")
+    # An overview that fits 1,400 px (tests/console/test_rollouts_browser.py): the release names its product.
+    list_display = ("release", "strategy_badge", "state_badge", "phase", "progress", "success_rate", "failure_rate",
+                    "pause_reason", "updated_at")
     list_select_related = ("release__product", "release__module__product")
-    list_filter = ("strategy", "state", "release__product")
+    list_filter = ("strategy", "state", PausedByFilter, "release__product")
     search_fields = ("release__version", "release__product__key", "release__module__name")
     ordering = ("release__product__key", "release__module__name", "-release__version_key")
     inlines = (RolloutFilterInline, RolloutPhaseInline)
     object_actions = ("start", "advance", "pause", "resume", "abort")
     fieldsets = [
         (None, {"fields": ("release_link", "strategy", "skip_dispatching_to_endpoint", "update_type")}),
-        ("State", {"fields": ("state_badge", "state_reason", "current_phase", "phase_started_at",
+        ("Progress timeouts", {"fields": ("download_timeout", "install_timeout"),
+                               "description": "A stalled update times out and counts as a failure."}),
+        ("State", {"fields": ("state_badge", "state_reason", "phase", "phase_started_at",
                               "progress_link")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     ]
-    readonly_fields = ("release_link", "state_badge", "state_reason", "current_phase", "phase_started_at",
+    readonly_fields = ("release_link", "state_badge", "state_reason", "phase", "phase_started_at",
                        "progress_link", "created_at", "updated_at")
-    policy_fields = ("strategy", "skip_dispatching_to_endpoint", "update_type")
+    policy_fields = ("strategy", "skip_dispatching_to_endpoint", "update_type", "download_timeout",
+                     "install_timeout")
 
     class Media:
-        css = {"all": ["catalog/admin.css", "rollouts/admin.css"]}
+        css = {"all": ["catalog/admin.css", "rollouts/admin.css", "editors/editors.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("release__product", "release__module__product")
+        """With each rollout's update counts and phase, for the list's columns (one query for the page)."""
+        return dashboard.with_progress(
+            super().get_queryset(request).select_related("release__product", "release__module__product"))
 
     def has_add_permission(self, request):
         return False  # every release has its rollout already
@@ -86,10 +93,6 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
         return False  # deleted with its release
 
     # --- columns ----------------------------------------------------------------------------
-
-    @admin.display(description="product", ordering="release__product__key")
-    def product(self, rollout):
-        return rollout.release.product.key
 
     @admin.display(description="strategy", ordering="strategy")
     def strategy_badge(self, rollout):
@@ -101,7 +104,30 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="phase", ordering="current_phase")
     def phase(self, rollout):
-        return rollout.current_phase
+        return display.phase_text(rollout)
+
+    @admin.display(description="installed", ordering="updates_succeeded")
+    def progress(self, rollout):
+        """Share of the devices offered the release that installed it, as a link to the progress page."""
+        rate = dashboard.progress_rate(rollout)
+        text = f"{rate.percent:.0f} % of {rate.whole}" if rate.percent is not None else "none offered"
+        return format_html('<a href="{}" class="ota-progress-link">{}{}</a>', self.page_url("progress", rollout),
+                           display.outcome_bar(rollout), text)
+
+    @admin.display(description="success rate")
+    def success_rate(self, rollout):
+        return display.rate_text(dashboard.success_rate(rollout), "outcomes succeeded")
+
+    @admin.display(description="failure rate")
+    def failure_rate(self, rollout):
+        return display.rate_text(dashboard.failure_rate(rollout), "outcomes failed or rolled back")
+
+    @admin.display(description="pause reason")
+    def pause_reason(self, rollout):
+        if rollout.state != RolloutState.PAUSED:
+            return ""
+        who = "automatically" if rollout.paused_by == EventKind.AUTO_PAUSED else "by an operator"
+        return format_html("{} <span class=\"quiet\">({})</span>", rollout.state_reason, who)
 
     @admin.display(description="release")
     def release_link(self, rollout):
