@@ -15,6 +15,14 @@ def artifact_badge(artifact):
     return badge(artifact.state, ARTIFACT_STATE_COLOURS[artifact.state])
 
 
+def artifact_state(artifact) -> dict:
+    """An artifact's state as the pages that poll it read it: the badge as HTML, the failure as text."""
+    if artifact is None:
+        return {"state": "none", "badge": artifact_badge(None), "file_name": "", "failure": ""}
+    return {"state": artifact.state, "badge": artifact_badge(artifact), "file_name": artifact.file_name,
+            "failure": artifact.failure}
+
+
 def release_status_badge(release):
     return badge(release.status, RELEASE_STATUS_COLOURS[release.status])
 

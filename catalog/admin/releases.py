@@ -1,10 +1,16 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.html import format_html
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from catalog.choices import ChecksumSource, ReleaseStatus
+from catalog.choices import ArtifactState, ChecksumSource, ReleaseStatus
 from catalog.models import Module, Release
 from catalog.services import artifacts
 from catalog.services.releases import deprecate_release
@@ -23,6 +29,12 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     form = ReleaseAdminForm
     page_links = []  # filled by apps that build on releases (rollouts/admin/rollouts.py)
     page_sections = []
+    #: Pages of apps that build on releases, ``(name, view(model_admin, request, release))``, served at
+    #: ``<id>/<name>/`` as ``admin:catalog_release_<name>`` (rollouts/admin/release_guide.py adds the guide).
+    page_views = []
+    #: The page "Save and continue in the guide" opens after adding a release (a page_views name).
+    guide_page = ""
+    change_form_template = "admin/catalog/release/change_form.html"
     list_display = ("version", "product", "module_name", "status_badge", "artifact_badge", "artifact_size",
                     "checksum_source", "created_at")
     list_display_links = ("version",)
@@ -74,6 +86,52 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
         if obj.artifact_or_none is not None:
             fixed += self.declared_fields
         return (*self.readonly_fields, *fixed)
+
+    # --- the artifact's state for pages that watch it, and the pages of other apps ---
+
+    def get_urls(self):
+        own = [path("<path:object_id>/artifact-state/", self.admin_site.admin_view(self.artifact_state_view),
+                    name="catalog_release_artifact_state")]
+        pages = [path(f"<path:object_id>/{name}/", self.admin_site.admin_view(partial(self._page_view, view=view)),
+                      name=f"catalog_release_{name}") for name, view in self.page_views]
+        return [*own, *pages, *super().get_urls()]
+
+    def _release_or_404(self, request, object_id):
+        release = self.get_object(request, unquote(object_id))
+        if release is None:
+            raise Http404(f"No release with the id {object_id!r}.")
+        if not self.has_view_permission(request, release):
+            raise PermissionDenied
+        return release
+
+    def _page_view(self, request, object_id, view):
+        return view(self, request, self._release_or_404(request, object_id))
+
+    def artifact_state_view(self, request, object_id):
+        """``{"artifact": {...}, "replacement": {...} | null, "settled"}``: polled by the guide's badge."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        release = self._release_or_404(request, object_id)
+        artifact, candidate = release.artifact_or_none, release.artifact_candidate_or_none
+        unsettled = {ArtifactState.PENDING, ArtifactState.VERIFYING}
+        settled = artifact is not None and all(item.state not in unsettled for item in (artifact, candidate) if item)
+        response = JsonResponse({
+            "artifact": display.artifact_state(artifact),
+            "replacement": display.artifact_state(candidate) if candidate else None,
+            "settled": settled,
+        })
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_guide" in request.POST and self.guide_page:
+            return HttpResponseRedirect(reverse(f"admin:catalog_release_{self.guide_page}", args=[quote(obj.pk)],
+                                                current_app=self.admin_site.name))
+        return super().response_add(request, obj, post_url_continue)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["guide_page"] = self.guide_page
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "module":

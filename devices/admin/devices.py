@@ -17,12 +17,13 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
+from catalog.admin.widgets import KeyValueWidget, StringListWidget, key_value_table
 from devices import services
 from devices.models import Device
 from otaportal.admin_display import badge
 from otaportal.json_limits import JSONFormField
 
-from .filters import LastSeenFilter
+from .filters import AttributeFilter, InstalledVersionFilter, LastSeenFilter, TagFilter
 from .pagination import EstimatedCountPaginator
 
 ACTIVE_COLOURS = {"active": "#198754", "inactive": "#6c757d"}
@@ -37,7 +38,13 @@ TOKEN_TEMPLATE = "admin/devices/device/tokens.html"
 class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     list_display = ("uid", "name", "product", "installed", "agent_version", "last_seen_at", "active_badge")
     list_select_related = ("product",)
-    list_filter = ("product", "is_active", LastSeenFilter)
+    # Each answered by an index at a million devices: the product's, the GIN (jsonb_path_ops) indexes of
+    # attributes, installed versions and tags (containment), the partial index of inactive devices.
+    list_filter = ("product", TagFilter, AttributeFilter, InstalledVersionFilter, "is_active", LastSeenFilter)
+    #: List filters of apps that build on devices (rollouts adds the update status), kept after ours.
+    extra_list_filters = []
+    page_links = []  # filled like ReleaseAdmin's: rollouts links a device to its pending update
+    page_sections = []
     # Any part, any case: on PostgreSQL the trigram indexes of devices migration 0003 serve this LIKE '%x%'.
     search_fields = ("uid__icontains", "name__icontains")
     search_help_text = "Any part of a uid or of a name (not case-sensitive)."
@@ -51,16 +58,19 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     object_actions = ("deactivate", "activate", "rotate_token")
     add_fields = ("uid", "product", "name", "attributes", "tags", "agent_version", "installed_versions")
     formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
-    readonly_on_change = ("uid", "product", "active_badge", "agent_version", "installed_versions",
+    readonly_on_change = ("uid", "product", "active_badge", "agent_version", "installed_table",
                           "last_seen_at", "last_seen_address", "token_prefix", "token_rotated_at",
                           "created_at", "updated_at", "event_history")
+
+    class Media:
+        css = {"all": ["editors/editors.css"]}  # the typed list filters; the editors bring their own
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": self.add_fields})]
         return [
             (None, {"fields": ("uid", "product", "active_badge", *EDITABLE_FIELDS)}),
-            ("Reported by the device", {"fields": ("agent_version", "installed_versions", "last_seen_at",
+            ("Reported by the device", {"fields": ("agent_version", "installed_table", "last_seen_at",
                                                    "last_seen_address")}),
             ("Token and record", {"fields": ("token_prefix", "token_rotated_at", "created_at",
                                              "updated_at")}),
@@ -70,12 +80,28 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_on_change
 
+    def get_list_filter(self, request):
+        return (*self.list_filter, *self.extra_list_filters)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Attributes as key/value rows and tags as a list; both still post the JSON the validators check.
+        widget = {"attributes": KeyValueWidget, "installed_versions": KeyValueWidget,
+                  "tags": StringListWidget}.get(db_field.name)
+        if widget is not None:
+            kwargs["widget"] = widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # --- list columns ---------------------------------------------------
 
     @admin.display(description="installed")
     def installed(self, device):
         versions = sorted(device.installed_versions.items())
         return ", ".join(f"{module} {version}" for module, version in versions)
+
+    @admin.display(description="installed versions")
+    def installed_table(self, device):
+        return key_value_table(device.installed_versions, empty="nothing reported yet", key_label="module",
+                               value_label="version")
 
     @admin.display(description="status", ordering="is_active")
     def active_badge(self, device):

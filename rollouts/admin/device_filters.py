@@ -1,16 +1,28 @@
-"""Device filters in the admin: conditions edited as JSON, checked by rollouts.conditions, with a preview."""
+"""Device filters in the admin: conditions built row by row, checked by rollouts.conditions, previewed live.
+
+The condition builder (static/editors/editors.js) asks ``preview/`` for the devices
+its rows match while they are edited: the same validation and the same count
+(rollouts.services.filters.preview) as the saved filter's "devices matching now".
+"""
+
+import json
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from rollouts import conditions
 from rollouts.models import DeviceFilter
 from rollouts.services import filters
 
 from .forms import DeviceFilterAdminForm
 from .rollout_pages import counted
+
+PREVIEW_UIDS = 5
 
 
 @admin.register(DeviceFilter)
@@ -24,6 +36,38 @@ class DeviceFilterAdmin(admin.ModelAdmin):
         ("Reach", {"fields": ("matching_devices", "used_by")}),
         ("Record", {"fields": ("id", "created_at", "updated_at"), "classes": ("collapse",)}),
     ]
+
+    def get_urls(self):
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view),
+                       name=f"{self.opts.app_label}_{self.opts.model_name}_preview")
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request):
+        """POST ``{"conditions": [...]}`` → ``{"count", "exact", "method", "uids"}``, or 400 naming the fields.
+
+        POST because conditions can be long; it changes nothing. The body is capped by
+        DATA_UPLOAD_MAX_MEMORY_SIZE and the conditions by rollouts.conditions' limits.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) and request.user.has_perm("devices.view_device")):
+            raise PermissionDenied  # the answer names devices
+        try:
+            body = json.loads(request.body)
+        except (ValueError, RecursionError):
+            return JsonResponse({"errors": {"body": ["Send a JSON object."]}}, status=400)
+        if not isinstance(body, dict) or "conditions" not in body:
+            return JsonResponse({"errors": {"conditions": ["This field is required."]}}, status=400)
+        try:
+            cleaned = conditions.validate(body["conditions"])
+        except ValidationError as error:
+            return JsonResponse({"errors": error.message_dict}, status=400)
+        preview, unavailable = counted(filters.preview, cleaned)
+        if unavailable:
+            return JsonResponse({"errors": {"conditions": [unavailable]}}, status=400)
+        uids, _ = counted(lambda: list(filters.matching(cleaned).order_by("uid")
+                                       .values_list("uid", flat=True)[:PREVIEW_UIDS]))
+        return JsonResponse({**preview.as_dict(), "uids": uids or []})
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(rollout_total=Count("rollout_filters"))

@@ -1,11 +1,15 @@
 """Forms of the rollouts admin: filter conditions as JSON, phases that never shrink, action questions."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from catalog.admin.widgets import StructuredJSONWidget
 from otaportal.json_limits import JSONFormField
 from rollouts import conditions
-from rollouts.models import DeviceFilter, Strategy
+from rollouts.models import DeviceFilter, Rollout, RolloutPhase, Strategy, UpdateType
 from rollouts.services import transitions
 
 
@@ -20,21 +24,63 @@ def messages_of(error: ValidationError, field: str = "") -> list[str]:
     return list(error.messages)
 
 
+# What the condition builder offers, from rollouts.conditions (its one definition of each operator).
+CONDITION_FIELDS = [
+    {"kind": "product", "label": "product key"},
+    {"kind": "uid", "label": "device uid"},
+    {"kind": "tags", "label": "tags"},
+    {"kind": "agent_version", "label": "agent version"},
+    {"kind": "attributes", "label": "attribute…", "keyed": True, "key_label": "attribute name"},
+    {"kind": "installed", "label": "installed version of module…", "keyed": True, "key_label": "module"},
+]
+OPERATOR_LABELS = {
+    "eq": "is", "ne": "is not", "in": "is one of", "prefix": "starts with", "exists": "is present",
+    "contains": "include", "version_lt": "is a version older than", "version_lte": "is a version up to",
+    "version_gt": "is a version newer than", "version_gte": "is a version from",
+}
+
+
+def condition_builder_config(preview_url: str) -> dict:
+    return {
+        "fields": CONDITION_FIELDS,
+        "operators": [{"name": op.name, "label": OPERATOR_LABELS[op.name], "kinds": sorted(op.fields)}
+                      for op in conditions.OPERATORS.values()],
+        "typed_kinds": ["attributes"],  # attribute values may be numbers or booleans as well as text
+        "max_conditions": conditions.MAX_CONDITIONS,
+        "preview_url": preview_url,
+    }
+
+
+class ConditionBuilderWidget(StructuredJSONWidget):
+    """The conditions as rows of field, operator and value, with a live count of the devices matching."""
+
+    editor = "conditions"
+
+    def __init__(self, attrs=None, config=None):
+        super().__init__({"rows": 8, **(attrs or {})}, config)
+
+
 class DeviceFilterAdminForm(forms.ModelForm):
-    """A filter; its conditions are edited as JSON and checked by rollouts.conditions."""
+    """A filter; its conditions are built row by row (or written as JSON) and checked by rollouts.conditions."""
 
     conditions = JSONFormField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "class": "vLargeTextField"}),
-        help_text='A JSON list of {"field", "op", "value"} that must all hold, e.g. '
+        widget=ConditionBuilderWidget,
+        help_text="Every row must hold; no row matches every device. The count below follows your edits. "
+                  'Without JavaScript: a JSON list of {"field", "op", "value"}, e.g. '
                   '[{"field": "attributes.region", "op": "eq", "value": "eu"}, '
                   '{"field": "installed.default", "op": "version_lt", "value": "2.0.0"}]. '
-                  "[] matches every device. See docs/rollouts.md, \"Filters\".",
+                  'See docs/rollouts.md, "Filters".',
     )
 
     class Meta:
         model = DeviceFilter
         fields = ["name", "description", "conditions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conditions"].widget.config = condition_builder_config(
+            reverse("admin:rollouts_devicefilter_preview"))
 
     def clean_conditions(self):
         value = self.cleaned_data.get("conditions")
@@ -44,7 +90,20 @@ class DeviceFilterAdminForm(forms.ModelForm):
             raise ValidationError(messages_of(error, "conditions")) from None
 
 
-class PhaseFormSet(forms.BaseInlineFormSet):
+class PhasesCheckedTogether:
+    """A formset of phases checked as a whole, the way transitions.set_policy checks them (``specs()``)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            transitions.validate_phases(self.specs())
+        except ValidationError as error:
+            raise ValidationError(messages_of(error)) from None
+
+
+class PhaseFormSet(PhasesCheckedTogether, forms.BaseInlineFormSet):
     """The rollout's phases, checked as a whole the way transitions.set_policy checks them."""
 
     def kept_forms(self):
@@ -59,14 +118,6 @@ class PhaseFormSet(forms.BaseInlineFormSet):
             for form in self.kept_forms()
         ]
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        try:
-            transitions.validate_phases(self.specs())
-        except ValidationError as error:
-            raise ValidationError(messages_of(error)) from None
 
 
 class FilterFormSet(forms.BaseInlineFormSet):
@@ -117,3 +168,105 @@ class DryRunForm(forms.Form):
 
 class ExplainForm(forms.Form):
     device = forms.CharField(label="Device uid", max_length=128)
+
+
+# --- plain-language help for the hawkBit and Kaa policy fields -----------------------------------
+
+SKIP_DISPATCHING_LABEL = "Wait for a file (skipDispatchingToEndpoint)"
+SKIP_DISPATCHING_HELP = (
+    "Ticked: devices hear nothing of this release until a file is uploaded and verified. "
+    "Unticked: a release that has no file at all is offered with its specification alone "
+    "(a settings-only update). A release that has a file is offered only once that file is verified, either way."
+)
+UPDATE_TYPE_LABEL = "How hawkBit devices handle it"
+UPDATE_TYPE_HELP = (
+    "What hawkBit (DDI) devices read as deployment.download and deployment.update. "
+    "Forced: download and install as soon as it is offered. "
+    "Attempt: the device is asked to try and may put it off, for example until its user agrees or a "
+    "maintenance window opens. Devices on the other protocols ignore this."
+)
+UPDATE_TYPE_CHOICES = [(UpdateType.FORCED, "Forced: download and install at once"),
+                       (UpdateType.ATTEMPT, "Attempt: the device may put it off")]
+STRATEGY_CHOICES = [(Strategy.TARGETED, "Targeted: devices matching one of the filters below"),
+                    (Strategy.GENERAL, "General: every device the upgrade graph allows")]
+
+
+class RolloutPolicyForm(forms.ModelForm):
+    """The rollout's own fields, with the Kaa and hawkBit terms explained in plain words."""
+
+    class Meta:
+        model = Rollout
+        fields = ["strategy", "skip_dispatching_to_endpoint", "update_type"]
+        labels = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_LABEL, "update_type": UPDATE_TYPE_LABEL}
+        help_texts = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_HELP, "update_type": UPDATE_TYPE_HELP,
+                      "strategy": "suspended: offered to nobody. A draft offers nothing whatever this says; "
+                                  "the Start page makes it live."}
+        widgets = {"update_type": forms.RadioSelect(choices=UPDATE_TYPE_CHOICES)}
+
+
+# --- the guided release flow (rollouts/admin/release_guide.py) ----------------------------------
+
+class GuideTargetForm(forms.Form):
+    """Who gets the release: a strategy, the filters of a targeted rollout and the delivery options."""
+
+    strategy = forms.ChoiceField(choices=STRATEGY_CHOICES, widget=forms.RadioSelect)
+    filters = forms.ModelMultipleChoiceField(
+        queryset=DeviceFilter.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Targeted: devices matching at least one. Dates from which each applies are set on the "
+                  "policy page.",
+    )
+    skip_dispatching_to_endpoint = forms.BooleanField(required=False, label=SKIP_DISPATCHING_LABEL,
+                                                      help_text=SKIP_DISPATCHING_HELP)
+    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect,
+                                    label=UPDATE_TYPE_LABEL, help_text=UPDATE_TYPE_HELP)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("strategy") == Strategy.TARGETED and not cleaned.get("filters"):
+            self.add_error("filters", "A targeted rollout needs at least one filter (or choose general).")
+        return cleaned
+
+    def filter_specs(self, kept_dates: dict) -> list[transitions.FilterSpec]:
+        """The chosen filters, each keeping the date it had on the policy page."""
+        return [transitions.FilterSpec(device_filter, kept_dates.get(device_filter.pk))
+                for device_filter in self.cleaned_data["filters"]]
+
+
+class GuidePhaseForm(forms.Form):
+    """One phase; a row left without a percentage is no phase."""
+
+    percentage = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_value=100, decimal_places=2,
+                                    label="share of the devices (%)")
+    min_soak = forms.DurationField(required=False, label="soak at least",
+                                   help_text="e.g. 1:00:00 for an hour, 1 00:00:00 for a day")
+    success_threshold = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
+                                           label="success needed (%)")
+    failure_threshold = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
+                                           label="failures that pause (%)")
+
+    def spec(self) -> transitions.PhaseSpec | None:
+        data = self.cleaned_data
+        if not data or data.get("percentage") is None:
+            return None
+        defaults = transitions.PhaseSpec(data["percentage"])
+        return transitions.PhaseSpec(
+            data["percentage"],
+            defaults.min_soak if data.get("min_soak") is None else data["min_soak"],
+            defaults.success_threshold if data.get("success_threshold") is None else data["success_threshold"],
+            defaults.failure_threshold if data.get("failure_threshold") is None else data["failure_threshold"],
+        )
+
+
+class BaseGuidePhaseFormSet(PhasesCheckedTogether, forms.BaseFormSet):
+    def specs(self) -> list[transitions.PhaseSpec]:
+        return [spec for form in self.forms if (spec := form.spec()) is not None]
+
+
+GuidePhaseFormSet = forms.formset_factory(GuidePhaseForm, formset=BaseGuidePhaseFormSet, extra=2,
+                                          max_num=20, validate_max=True)
+
+
+def phase_initial(phases: list[RolloutPhase]) -> list[dict]:
+    return [{"percentage": phase.percentage, "min_soak": phase.min_soak,
+             "success_threshold": phase.success_threshold, "failure_threshold": phase.failure_threshold}
+            for phase in phases]
