@@ -79,7 +79,7 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
                      "install_timeout")
 
     class Media:
-        css = {"all": ["catalog/admin.css", "rollouts/admin.css", "editors/editors.css"]}
+        css = {"all": ["catalog/admin.css", "rollouts/admin.css", "editors/editors.css", "console/console.css"]}
 
     def get_queryset(self, request):
         """With each rollout's update counts and phase, for the list's columns (one query for the page)."""
