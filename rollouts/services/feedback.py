@@ -177,7 +177,7 @@ def judge_failures(update: DeviceUpdate) -> Rollout | None:
         if outcomes.outcomes < settings.OTA_ROLLOUT_MIN_OUTCOMES or outcomes.failure_rate <= phase.failure_threshold:
             return None
         reason = (
-            f"failure threshold crossed in phase {phase.position} ({phase.percentage.normalize():f} %): "
+            f"failure threshold crossed in phase {phase.position + 1} ({phase.percentage.normalize():f} %): "
             f"{outcomes.failures} of {outcomes.outcomes} outcomes failed, rolled back or timed out "
             f"({outcomes.failure_rate:.1f} % > {phase.failure_threshold.normalize():f} %); "
             f"last: {update.status}" + (f" ({update.reason})" if update.reason else "")

@@ -233,7 +233,7 @@ def advance_phase(rollout: Rollout, *, force=False, actor=None) -> Rollout:
         rollout.current_phase, rollout.phase_started_at = later[0].position, timezone.now()
         rollout.save(update_fields=["current_phase", "phase_started_at", "updated_at"])
         _record(rollout, EventKind.PHASE_ADVANCED,
-                f"phase {current.position} → {later[0].position}: {current.percentage.normalize():f} % → "
+                f"phase {current.position + 1} → {later[0].position + 1}: {current.percentage.normalize():f} % → "
                 f"{later[0].percentage.normalize():f} %{forced}", actor)
     return rollout
 
