@@ -8,6 +8,7 @@ from rest_framework import authentication, exceptions
 from catalog import signing
 from catalog.models import AccessKey, ApiToken
 from catalog.models.credentials import ways_to_grant
+from otaportal import audit_context
 from otaportal.ratelimit import admitted_address, refuse_bad_credentials
 
 
@@ -29,6 +30,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.authenticate(plaintext) if plaintext else None
         if token is None:
             refuse_bad_credentials(address, "Invalid, expired or revoked token.")
+        audit_context.identify_api_caller(token.user, f"token {token.prefix}")
         return token.user, token
 
     def authenticate_header(self, request):
@@ -77,6 +79,7 @@ class SignedRequestAuthentication(authentication.BaseAuthentication):
         except signing.SignatureError as error:
             refuse_bad_credentials(address, str(error))
         key.touch()
+        audit_context.identify_api_caller(key.user, f"access key {key.access_key_id}")
         return key.user, key
 
     def authenticate_header(self, request):

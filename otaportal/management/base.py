@@ -13,6 +13,7 @@ from tqdm import tqdm
 from catalog.services.operators import OPERATORS_GROUP, get_or_create_operator
 from catalog.services.releases import ReleaseExists
 from catalog.storage import StorageError
+from otaportal import audit_context
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -27,8 +28,12 @@ def describe_validation_error(error: ValidationError) -> str:
 
 class PortalCommand(BaseCommand):
     def execute(self, *args, **options):
+        # Whatever the command changes is audited as done by a command, by the person running it.
+        command_context = audit_context.AuditContext(surface=audit_context.COMMAND,
+                                                     actor_label=audit_context.operating_system_login())
         try:
-            return super().execute(*args, **options)
+            with audit_context.opened(command_context):
+                return super().execute(*args, **options)
         except ValidationError as error:
             raise CommandError(describe_validation_error(error)) from error
         except ReleaseExists as error:

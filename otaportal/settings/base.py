@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "rollouts",
     # Signed webhooks: listens to the three domain apps, which never import it.
     "webhooks",
+    # The tamper-evident audit log: captures the changes of every app above, which never import it.
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who changes what through which surface (audit log); after authentication and CSRF.
+    "audit.middleware.AuditContextMiddleware",
     # Answers a locked-out admin login (django-axes); last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]

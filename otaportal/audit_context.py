@@ -1,0 +1,75 @@
+"""Who is changing things, and through which surface: the context every audit entry records.
+
+The context travels explicitly in a ``ContextVar``: the audit middleware opens one per
+request (the admin's with its session user; any other request with its client address
+only), the management API's authentication names its caller and token, and PortalCommand
+opens one per command. Writes made without a surface (device traffic, Celery tasks,
+Django's own commands) are not audited. This module sits in the project package so that
+the catalog's authentication and the commands' base can name the caller without
+importing the audit app, which sits above every domain app.
+"""
+
+import getpass
+import socket
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+ADMIN = "admin"
+API = "api"
+COMMAND = "command"
+SURFACES = (ADMIN, API, COMMAND)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    surface: str | None = None  # None: not audited (device traffic, tasks)
+    user: object | None = None  # the acting user, if any (a User, or the admin's lazy request.user)
+    actor_label: str = ""  # who, when no portal user acts (a command's operating-system login)
+    credential: str = ""  # the management credential: "token <prefix>" or "access key <id>"
+    client_address: str | None = None
+
+
+_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())
+
+
+def current() -> AuditContext:
+    return _current.get()
+
+
+@contextmanager
+def opened(context: AuditContext):
+    """Make ``context`` the current one for the duration of a request or a command."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def operating_system_login() -> str:
+    """``login@host`` of whoever runs a command: the actor of a command acting for no portal user."""
+    try:
+        login = getpass.getuser()
+    except OSError:  # no login name in the environment nor the password database (some containers)
+        login = "unknown"
+    return f"{login}@{socket.gethostname()}"
+
+
+def identify_api_caller(user, credential: str) -> None:
+    """The management API authenticated ``user`` with ``credential``: its writes are audited from now on.
+
+    Called by the management credentials' authentication inside the request's context,
+    which the middleware resets when the request ends.
+    """
+    _current.set(replace(_current.get(), surface=API, user=user, credential=credential))
+
+
+def opened_for_admin(user) -> None:
+    """The request is the admin's: its writes name the session's user (resolved when one is written)."""
+    _current.set(replace(_current.get(), surface=ADMIN, user=user))
+
+
+def acting_as(user) -> None:
+    """A command acts for a portal user (``--user``): its writes name that user."""
+    _current.set(replace(_current.get(), user=user))
