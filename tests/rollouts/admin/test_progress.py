@@ -32,11 +32,11 @@ def test_progress_shows_each_phase_with_its_outcomes_and_marks_the_one_in_force(
 
     rows = admin_client.get(page("progress", running)).context["phase_rows"]
 
-    assert [(row["position"], row["in_force"]) for row in rows] == [(0, True), (1, False)]
-    assert rows[0]["outcomes"].total == 10
-    assert rows[0]["outcomes"].failure_rate == 10
-    assert rows[1]["outcomes"].total == 0
-    assert 'title="Rolled back: 1"' in str(rows[0]["bar"])
+    assert [(row.number, row.in_force) for row in rows] == [(1, True), (2, False)]
+    assert rows[0].outcomes.total == 10
+    assert rows[0].outcomes.failure_rate == 10
+    assert rows[1].outcomes.total == 0
+    assert 'title="Rolled back: 1"' in str(rows[0].bar)
 
 
 def test_progress_lists_recent_failures_with_their_reasons(admin_client, running, updates_of):
@@ -46,7 +46,7 @@ def test_progress_lists_recent_failures_with_their_reasons(admin_client, running
 
     response = admin_client.get(page("progress", running))
 
-    reasons = [update.reason for update, _ in response.context["failures"]]
+    reasons = [failure["update"].reason for failure in response.context["failures"]]
     assert sorted(reasons) == ["health check timed out", "signature check failed"]
     assert failed.device.uid.encode() in response.content
 
