@@ -13,6 +13,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
@@ -147,7 +148,7 @@ class ArtifactStore:
             Params={
                 "Bucket": self.storage.bucket_name,
                 "Key": key,
-                "ResponseContentDisposition": f'attachment; filename="{file_name}"',
+                "ResponseContentDisposition": content_disposition_header(as_attachment=True, filename=file_name),
                 "ResponseContentType": "application/octet-stream",
             },
             ExpiresIn=expires_in,

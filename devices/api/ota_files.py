@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Artifact
 from devices.api.device_endpoint import DeviceEndpoint
-from devices.downloads import CHECKSUM_HEADER, artifact_response
+from devices.api.downloads import CHECKSUM_HEADER, artifact_response
 from devices.filtersets import OtaFileFilterSet
 from devices.services import files
 

@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from catalog.models import TufRole
 from catalog.services import tuf
 from devices.api.device_endpoint import DeviceEndpoint
+from devices.api.downloads import artifact_response
 from devices.api.ota_files import DOWNLOAD_RESPONSES, ERROR
-from devices.downloads import artifact_response
 
 TAG = "TUF repository"
 METADATA_RESPONSES = {

@@ -5,9 +5,13 @@ import tracemalloc
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from devices.downloads import ByteRange, RangeNotSatisfiable, content_disposition, parse_range
+from catalog.models import Artifact
+from catalog.services import artifacts
+from devices.api.downloads import ByteRange, RangeNotSatisfiable, parse_range, representation_headers
+from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,16 +85,22 @@ def test_an_object_missing_from_storage_answers_503_not_a_cut_body(device_api, p
     assert "detail" in response.json()
 
 
-def test_a_file_name_outside_ascii_keeps_an_exact_rfc_6266_form():
-    assert content_disposition('naïve "fw".bin') == (
-        "attachment; filename=\"na_ve__fw_.bin\"; filename*=UTF-8''na%C3%AFve%20%22fw%22.bin"
-    )
+def test_a_file_name_outside_ascii_is_sent_in_its_exact_rfc_6266_form():
+    headers = representation_headers(Artifact(file_name='naïve "fw".bin'))
+
+    assert headers["Content-Disposition"] == "attachment; filename*=utf-8''na%C3%AFve%20%22fw%22.bin"
 
 
-def test_a_file_name_with_a_path_keeps_only_its_base_name():
-    expected = "attachment; filename=\"passwd\"; filename*=UTF-8''passwd"
+def test_a_quote_in_an_ascii_file_name_is_escaped():
+    headers = representation_headers(Artifact(file_name='fw "1".bin'))
 
-    assert content_disposition("../../etc/passwd") == expected
+    assert headers["Content-Disposition"] == 'attachment; filename="fw \\"1\\".bin"'
+
+
+def test_a_file_uploaded_with_a_path_is_served_under_its_base_name():
+    artifact = artifacts.upload(ReleaseFactory(), ContentFile(b"x", name="passwd"), "..\\../etc/passwd")
+
+    assert representation_headers(artifact)["Content-Disposition"] == 'attachment; filename="passwd"'
 
 
 @pytest.mark.parametrize(("header", "expected"), [

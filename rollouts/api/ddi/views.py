@@ -14,8 +14,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from devices.api.downloads import artifact_response
 from devices.api.throttling import DeviceRateThrottle
-from devices.downloads import artifact_response
 from otaportal.rest import LimitedJSONParser
 from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus

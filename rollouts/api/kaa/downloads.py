@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Artifact, Scope
-from devices.downloads import artifact_response
+from devices.api.downloads import artifact_response
 from otaportal.ratelimit import admitted_address, count_bad_credentials
 from rollouts import links
 

@@ -18,15 +18,13 @@ read as "past the end" without converting it: a first position there answers
 """
 
 import logging
-import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 from catalog.models import Artifact
 from catalog.storage import ArtifactStore, StorageError
@@ -46,7 +44,6 @@ _RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
 # More digits than the largest file size (a 64-bit count of bytes) can have.
 _POSITION_DIGITS = 19
 _PAST_ANY_END = 10**_POSITION_DIGITS
-_UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._+-]")
 
 
 class RangeNotSatisfiable(Exception):
@@ -113,23 +110,12 @@ def if_range_matches(request, artifact: Artifact) -> bool:
     return parsed is not None and modified is not None and parsed == int(modified.timestamp())
 
 
-def safe_file_name(name: str) -> str:
-    """An ASCII name safe inside a quoted header parameter (the filename= fallback)."""
-    base = posixpath.basename((name or "").replace("\\", "/"))
-    return _UNSAFE_NAME_CHARACTERS.sub("_", base).lstrip(".") or "download.bin"
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the exact name as RFC 6266 ``filename*``."""
-    base = posixpath.basename((name or "").replace("\\", "/")) or "download.bin"
-    return f"attachment; filename=\"{safe_file_name(base)}\"; filename*=UTF-8''{quote(base, safe='')}"
-
-
 def representation_headers(artifact: Artifact) -> dict[str, str]:
     """Headers describing the whole file, the same on 200, 206, HEAD and redirects."""
     headers = {
         "Accept-Ranges": "bytes",
-        "Content-Disposition": content_disposition(artifact.file_name),
+        # The name is a base name already (catalog.services.artifacts); Django quotes or encodes it.
+        "Content-Disposition": content_disposition_header(as_attachment=True, filename=artifact.file_name),
         "Cache-Control": "private, no-transform",
     }
     etag = entity_tag(artifact)
@@ -178,8 +164,7 @@ def _storage_unavailable(key: str, error_body: ErrorBody) -> JsonResponse:
 def presigned_redirect(artifact: Artifact, store: ArtifactStore | None = None) -> HttpResponse:
     """302 to a presigned S3 URL valid OTA_DOWNLOAD_URL_TTL seconds."""
     store = store or ArtifactStore(artifact.bucket)
-    url = store.presigned_url(artifact.storage_key, settings.OTA_DOWNLOAD_URL_TTL,
-                              safe_file_name(artifact.file_name))
+    url = store.presigned_url(artifact.storage_key, settings.OTA_DOWNLOAD_URL_TTL, artifact.file_name)
     response = HttpResponseRedirect(url)
     for name in ("ETag", CHECKSUM_HEADER):
         value = representation_headers(artifact).get(name)
