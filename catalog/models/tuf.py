@@ -4,7 +4,8 @@ The Update Framework (docs/tuf.md) splits trust into four roles. Their keys live
 here: the private key of an online role (targets, snapshot, timestamp) encrypted
 like access-key secrets, so the portal can sign unattended; the root key may be
 kept offline, its private half never stored. Each signed metadata file is kept
-byte for byte as devices download it, one row per role and version.
+byte for byte as devices download it, one row per role and version, until it is
+pruned (catalog.services.tuf_pruning: every root stays, superseded others go).
 """
 
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -46,11 +47,22 @@ class TufRepository(models.Model):
 
 class TufKeyQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(retired_at__isnull=True)
+        return self.filter(retired_at__isnull=True, pending=False)
+
+    def pending(self):
+        return self.filter(retired_at__isnull=True, pending=True)
+
+    def retire(self, now) -> int:
+        """A retired key signs nothing again: its private half goes, its public half stays."""
+        return self.update(retired_at=now, encrypted_private_key=b"")
 
 
 class TufKey(models.Model):
-    """One Ed25519 key of one role; a rotated key is retired, never deleted (old roots name it)."""
+    """One Ed25519 key of one role; a rotated key is retired, never deleted (old roots name it).
+
+    A key is pending while only a root version waiting for its offline signatures names it:
+    the role's current key keeps signing until that root is imported.
+    """
 
     repository = models.ForeignKey(TufRepository, on_delete=models.CASCADE, related_name="keys")
     role = models.CharField(max_length=16, choices=TufRole.choices)
@@ -61,6 +73,10 @@ class TufKey(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pending = models.BooleanField(
+        default=False, editable=False,
+        help_text="Named by a root waiting for its offline signatures; becomes current when it is imported.",
+    )
 
     objects = TufKeyQuerySet.as_manager()
 
@@ -68,7 +84,8 @@ class TufKey(models.Model):
         ordering = ["repository", "role", "-created_at"]
         verbose_name = "TUF key"
         constraints = [
-            models.UniqueConstraint(fields=["repository", "role"], condition=Q(retired_at__isnull=True),
+            models.UniqueConstraint(fields=["repository", "role"],
+                                    condition=Q(retired_at__isnull=True, pending=False),
                                     name="tuf_key_one_current_per_role"),
         ]
 
@@ -76,17 +93,19 @@ class TufKey(models.Model):
         return f"{self.role} {self.keyid[:12]}"
 
     @classmethod
-    def generate(cls, repository: TufRepository, role: str) -> "TufKey":
+    def generate(cls, repository: TufRepository, role: str, pending: bool = False) -> "TufKey":
         """A new key pair for ``role``, its private half encrypted; unsaved."""
         signer = CryptoSigner.generate_ed25519()
         return cls(repository=repository, role=role, keyid=signer.public_key.keyid,
-                   public_key=signer.public_key.to_dict(),
+                   public_key=signer.public_key.to_dict(), pending=pending,
                    encrypted_private_key=secrets.cipher(KEY_CIPHER_PURPOSE).encrypt(signer.private_bytes))
 
     @classmethod
-    def offline(cls, repository: TufRepository, role: str, public_key: SSlibKey) -> "TufKey":
+    def offline(cls, repository: TufRepository, role: str, public_key: SSlibKey,
+                pending: bool = False) -> "TufKey":
         """A key whose private half stays with its owner; unsaved."""
-        return cls(repository=repository, role=role, keyid=public_key.keyid, public_key=public_key.to_dict())
+        return cls(repository=repository, role=role, keyid=public_key.keyid, public_key=public_key.to_dict(),
+                   pending=pending)
 
     @property
     def is_online(self) -> bool:

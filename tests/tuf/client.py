@@ -4,7 +4,11 @@ from pathlib import Path
 
 import urllib3
 from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
+from tuf.api.metadata import Metadata
 from tuf.ngclient import FetcherInterface, Updater
+
+from catalog.models import TufRole
+from catalog.services import tuf
 
 
 class DeviceTokenFetcher(FetcherInterface):
@@ -33,3 +37,13 @@ def device_updater(base_url: str, product_key: str, token: str, folder: Path,
     return Updater(str(metadata), f"{base_url}/tuf/{product_key}/metadata/", str(targets),
                    f"{base_url}/tuf/{product_key}/targets/", fetcher=DeviceTokenFetcher(token),
                    bootstrap=bootstrap)
+
+
+def root_of(product) -> bytes:
+    """The root a device of ``product`` is provisioned with: version 1."""
+    return tuf.metadata_file(product.pk, TufRole.ROOT, 1)
+
+
+def trusted_root_version(folder: Path) -> int:
+    """The root version a device's client trusts, from the metadata folder it keeps between runs."""
+    return Metadata.from_file(str(folder / "metadata" / "root.json")).signed.version

@@ -100,7 +100,7 @@ def test_rotating_the_root_key_signs_the_new_root_with_the_old_and_the_new_key(r
     first = latest(repository, TufRole.ROOT).signed
 
     # when the root key is rotated
-    new_key = tuf_keys.rotate_key(product.key, TufRole.ROOT)
+    new_key = tuf_keys.rotate_key(product.key, TufRole.ROOT).key
 
     # then root version 2 trusts the new key only, and is signed by both, as the spec requires
     second = latest(repository, TufRole.ROOT)
@@ -110,7 +110,7 @@ def test_rotating_the_root_key_signs_the_new_root_with_the_old_and_the_new_key(r
 
 def test_rotating_the_timestamp_key_signs_a_timestamp_with_the_new_key(repository, product):
     # when the timestamp key is rotated
-    new_key = tuf_keys.rotate_key(product.key, TufRole.TIMESTAMP)
+    new_key = tuf_keys.rotate_key(product.key, TufRole.TIMESTAMP).key
 
     # then the new root names it and the newest timestamp is signed by it
     root = latest(repository, TufRole.ROOT)

@@ -10,26 +10,20 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from tuf.api import exceptions
-from tuf.api.metadata import Metadata, MetaFile, Timestamp
+from tuf.api.metadata import MetaFile, Timestamp
 
 from catalog.models import TufRole
 from catalog.services import tuf, tuf_keys
 from rollouts.models import Strategy
 from rollouts.services import transitions
+from tests.catalog.commands import run
 from tests.factories import DeviceFactory
+from tests.tuf.client import root_of, trusted_root_version
+from tests.tuf.offline import make_offline_key, sign_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FIRMWARE = b"firmware 1.1.0, signed and sealed\n"
 TARGET = "default/1.1.0/firmware.bin"
-
-
-def root_of(product) -> bytes:
-    """The root a device is provisioned with: version 1."""
-    return tuf.metadata_file(product.pk, TufRole.ROOT, 1)
-
-
-def trusted_root_version(updater_folder) -> int:
-    return Metadata.from_file(str(updater_folder / "metadata" / "root.json")).signed.version
 
 
 @pytest.fixture
@@ -120,6 +114,34 @@ def test_a_rotated_key_and_the_new_root_are_followed(published, product, device,
 
     # when a key is rotated
     tuf_keys.rotate_key(product.key, role)
+
+    # then the device's next refresh trusts root version 2 and still verifies the target
+    updater = updater_for(device)
+    updater.refresh()
+    assert trusted_root_version(tmp_path / device.uid) == 2
+    assert open(updater.download_target(updater.get_targetinfo(TARGET)), "rb").read() == FIRMWARE
+
+
+@pytest.fixture
+def published_offline(product, verified_release, request):
+    """The product's repository with its root key offline (version 1 signed there), listing one release."""
+    release = verified_release(FIRMWARE, product=product, version="1.1.0")
+    request.getfixturevalue("offline_repository")
+    return release
+
+
+@pytest.mark.parametrize("role", [TufRole.TIMESTAMP, TufRole.ROOT])
+def test_a_rotation_signed_offline_is_followed(published_offline, product, device, updater_for, tmp_path,
+                                               offline_root_key, role):
+    # given a device that trusts root version 1, signed by the offline root key
+    updater_for(device, root=root_of(product)).refresh()
+
+    # when a key is rotated, the new root signed offline (by the old and the new root key) and imported
+    draft, new_root_key = tmp_path / "2.root.json", make_offline_key(tmp_path, "new-root")
+    offline = ["--offline-root", str(new_root_key.pem)] if role == TufRole.ROOT else []
+    run("tuf_rotate_key", product.key, role, *offline, "--output", str(draft))
+    sign_file(draft, offline_root_key, *([new_root_key] if role == TufRole.ROOT else []))
+    run("tuf_sign_root", str(draft))
 
     # then the device's next refresh trusts root version 2 and still verifies the target
     updater = updater_for(device)

@@ -1,10 +1,6 @@
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from django.core.management.base import CommandError
-from securesystemslib.signer import SSlibKey
-
-from catalog.services.tuf_keys import init_repository
+from catalog.services.tuf_keys import init_repository, read_public_key
 from otaportal.management.base import PortalCommand
 
 
@@ -21,12 +17,7 @@ class Command(PortalCommand):
                             help="Where the unsigned root goes with --offline-root (default: root.json).")
 
     def handle(self, *args, product, offline_root, output, **options):
-        root_key = None
-        if offline_root:
-            try:
-                root_key = SSlibKey.from_crypto(load_pem_public_key(offline_root.read_bytes()))
-            except (OSError, ValueError) as error:
-                raise CommandError(f"Cannot read a public key from {offline_root}: {error}") from error
+        root_key = read_public_key(offline_root) if offline_root else None
         unsigned_root = init_repository(product, offline_root_key=root_key)
         if unsigned_root is None:
             self.stdout.write(self.style.SUCCESS(f"Published the TUF repository of {product}."))
