@@ -115,13 +115,12 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
         artifact, candidate = release.artifact_or_none, release.artifact_candidate_or_none
         unsettled = {ArtifactState.PENDING, ArtifactState.VERIFYING}
         settled = artifact is not None and all(item.state not in unsettled for item in (artifact, candidate) if item)
-        response = JsonResponse({
+        # Not cached: admin_view marks every admin answer no-store.
+        return JsonResponse({
             "artifact": display.artifact_state(artifact),
             "replacement": display.artifact_state(candidate) if candidate else None,
             "settled": settled,
         })
-        response["Cache-Control"] = "no-store"
-        return response
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_guide" in request.POST and self.guide_page:
