@@ -33,9 +33,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 
+## Measure the portal and write docs/benchmarks.md; goosebit (installed under var/ on first use) and a bare
+## WSGI app are measured in the same run as the device figures' peer and floor.
 bench: $(STAMP)
 	$(BIN)/python -m bench run
 
+## The same at small sizes and short loads: bench/out/quick/benchmarks.md.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench run --quick
 

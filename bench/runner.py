@@ -39,7 +39,7 @@ class Config:
 
 
 QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, download_bytes=64 * MIB,
-               load_seconds=3, sampled_devices=500, peer_devices=1_000, peer_rounds=2, peer_seconds=2)
+               load_seconds=3, sampled_devices=500, peer_devices=500, peer_rounds=2, peer_seconds=2)
 FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
               download_bytes=256 * MIB, load_seconds=15, sampled_devices=5_000)
 
@@ -113,7 +113,7 @@ def _prepare_django(env: dict) -> None:
 def _fleet_section(ctx: Context) -> Section:
     section = Section(name="fleet", title="Fleet generation (simulate_fleet)", machine=machine(),
                       quick=ctx.config.quick,
-                      intro="Time `manage.py simulate_fleet` took to grow each fleet during the run (COPY in "
+                      intro="Time `bin/manage simulate_fleet` took to grow each fleet during the run (COPY in "
                             "batches of 10,000, derived tokens).")
     table = Table("", ["fleet", "devices added", "devices after", "releases added", "seconds", "devices/s"])
     for name, added, total, releases, seconds in ctx.fleet_times:
@@ -218,7 +218,7 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   {options['workers']} --worker-class {options['worker_class']}` (2 × cores), `DJANGO_DEBUG=false`, persistent
   database connections (`DATABASE_CONN_MAX_AGE=600`). There nginx sits in front; here wrk and curl talk to
   gunicorn directly, and a sync worker closes the connection after each answer, as it does behind nginx.
-- The fleet comes from `manage.py simulate_fleet` (rollouts/fleet.py), grown to {sizes} devices in turn;
+- The fleet comes from `bin/manage simulate_fleet` (rollouts/fleet.py), grown to {sizes} devices in turn;
   the sized benchmarks measure at each size. Load comes from wrk (Debian package, installed if missing) with
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
 - `python -m bench run --only NAME` measures one benchmark again and re-renders this page with the others'
@@ -254,8 +254,8 @@ Reproduce with `make bench` (writes this page) or `make bench-quick` (small size
 ### The fleet generator
 
 ```sh
-python manage.py simulate_fleet --devices 1000000 --releases 1000   # --rollouts 100 --filters 20 --products 3
-python manage.py simulate_fleet --devices 1000000 --releases 10 --prune   # drop the releases past the tenth
+bin/manage simulate_fleet --devices 1000000 --releases 1000   # --rollouts 100 --filters 20 --products 3
+bin/manage simulate_fleet --devices 1000000 --releases 10 --prune   # drop the releases past the tenth
 ```
 
 It creates (or grows) the fleet named `--name` (default `sim`): products `sim-gateway`, `sim-sensor`… each
