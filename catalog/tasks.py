@@ -7,7 +7,7 @@ settings (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST).
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
-from catalog.services import tuf, verification
+from catalog.services import tuf, tuf_pruning, verification
 from catalog.storage import TransientStorageError
 
 
@@ -49,6 +49,7 @@ def publish_tuf_repository(product_id):
 
 @shared_task
 def refresh_tuf_repositories():
-    """Beat: sign every role about to expire, in each product's repository in turn."""
+    """Beat: sign every role about to expire, in each product's repository in turn; prune superseded files."""
     for product_id in tuf.published_products():
         publish_tuf_repository.delay(product_id)
+    tuf_pruning.prune()
