@@ -39,14 +39,27 @@ UPDATE_IN_PROGRESS = (
 )
 
 
-class ApplicationNotFound(Exception):
+class NotFound(Exception):
+    """What the request names does not exist (Kaa answers 404 with the message)."""
+
+
+class ApplicationNotFound(NotFound):
     def __init__(self, key: str):
         super().__init__(f"Application {key!r} not found.")
 
 
-class SoftwareNotFound(Exception):
+class SoftwareNotFound(NotFound):
     def __init__(self, key: str, version: str):
         super().__init__(f"Software version {version!r} not found in application {key!r}.")
+
+
+class EndpointNotFound(NotFound):
+    def __init__(self, uid: str):
+        super().__init__(f"Endpoint {uid!r} not found.")
+
+
+class EndpointSoftwareUnknown(NotFound):
+    """The endpoint reports no version of its default module, or one its application has no software for."""
 
 
 class SoftwareInUse(Exception):
@@ -199,13 +212,13 @@ def current_software(device_uid: str) -> Release:
     """The release of its product's default module that the device reports running."""
     device = Device.objects.select_related("product").filter(uid=device_uid).first()
     if device is None:
-        raise LookupError(f"Endpoint {device_uid!r} not found.")
+        raise EndpointNotFound(device_uid)
     version = device.installed_version(DEFAULT_MODULE)
     if not version:
-        raise LookupError(f"Endpoint {device_uid!r} has not reported its software version.")
+        raise EndpointSoftwareUnknown(f"Endpoint {device_uid!r} has not reported its software version.")
     release = software_of(device.product).filter(version=version).first()
     if release is None:
-        raise LookupError(f"Endpoint {device_uid!r} runs {version!r}, which is not software of "
-                          f"application {device.product.key!r}.")
+        raise EndpointSoftwareUnknown(f"Endpoint {device_uid!r} runs {version!r}, which is not software of "
+                                      f"application {device.product.key!r}.")
     return release
 

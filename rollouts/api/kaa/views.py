@@ -61,7 +61,7 @@ class KaaView(APIView):
         return kaa_exception_handler
 
     def handle_exception(self, exc):
-        if isinstance(exc, (software.ApplicationNotFound, software.SoftwareNotFound, LookupError)):
+        if isinstance(exc, software.NotFound):
             exc = KaaError(str(exc), status.HTTP_404_NOT_FOUND)
         elif isinstance(exc, (software.SoftwareInUse, ReleaseExists)):
             exc = KaaError(str(exc), status.HTTP_400_BAD_REQUEST)
