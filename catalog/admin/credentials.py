@@ -2,13 +2,12 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 
 from catalog.choices import CredentialStatus
+from otaportal.admin_actions import RevokeActionsMixin
 
 from . import display
-from .object_actions import ObjectActionsMixin, object_action
+from .object_actions import ObjectActionsMixin
 
 
 class CredentialStatusFilter(admin.SimpleListFilter):
@@ -22,7 +21,7 @@ class CredentialStatusFilter(admin.SimpleListFilter):
         return queryset.in_status(self.value()) if self.value() in CredentialStatus.values else queryset
 
 
-class CredentialAdmin(ObjectActionsMixin, admin.ModelAdmin):
+class CredentialAdmin(RevokeActionsMixin, ObjectActionsMixin, admin.ModelAdmin):
     """Base of the token and key admins.
 
     The secret is made when the add form is saved and shown once, in a message;
@@ -35,8 +34,6 @@ class CredentialAdmin(ObjectActionsMixin, admin.ModelAdmin):
     list_filter = (CredentialStatusFilter, "created_at")
     search_fields = ("name", "user__username")
     ordering = ("-created_at",)
-    actions = ("revoke_selected",)
-    object_actions = ("revoke",)
     add_fields = ("user", "name", "expires_at")
     identity_fields = ()  # what identifies the credential publicly, shown read-only after creation
     record_fields = ("status_badge", "created_at", "last_used_at", "revoked_at")
@@ -70,20 +67,8 @@ class CredentialAdmin(ObjectActionsMixin, admin.ModelAdmin):
         """Give the new credential its secret; returns the message that shows it, once."""
         raise NotImplementedError
 
-    @admin.action(description="Revoke selected credentials", permissions=["change"])
-    def revoke_selected(self, request, queryset):
-        self._revoke(request, list(queryset.filter(revoked_at__isnull=True)))
-
-    @object_action("Revoke", available=lambda model_admin, credential: credential.revoked_at is None)
-    def revoke(self, request, credential):
-        self._revoke(request, [credential] if credential.revoked_at is None else [])
-
-    def _revoke(self, request, credentials):
-        with transaction.atomic():
-            for credential in credentials:
-                credential.revoke()
-            self.log_and_report(request, credentials, f"Revoked at {timezone.now().isoformat()}.",
-                                f"Revoked {len(credentials)} {self.opts.verbose_name_plural}.")
+    def revoke_one(self, credential):
+        credential.revoke()
 
     @admin.display(description="status")
     def status_badge(self, credential):

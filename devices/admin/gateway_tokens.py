@@ -8,9 +8,10 @@ the ``create_gateway_token`` command does, and every revocation is logged.
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from catalog.admin.object_actions import ObjectActionsMixin, object_action
+from catalog.admin.object_actions import ObjectActionsMixin
 from devices import gateway_tokens
 from devices.models import GatewayToken
+from otaportal.admin_actions import RevokeActionsMixin
 from otaportal.admin_display import badge
 
 STATUS_COLOURS = {"active": "#198754", "revoked": "#6c757d"}
@@ -30,15 +31,14 @@ class GatewayTokenStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(GatewayToken)
-class GatewayTokenAdmin(ObjectActionsMixin, admin.ModelAdmin):
+class GatewayTokenAdmin(RevokeActionsMixin, ObjectActionsMixin, admin.ModelAdmin):
     list_display = ("prefix", "name", "product", "status_badge", "last_used_at", "created_at")
     list_select_related = ("product",)
     list_filter = (GatewayTokenStatusFilter, "product")
     search_fields = ("prefix", "name", "product__key")
     ordering = ("-created_at",)
-    actions = ("revoke_selected",)
-    object_actions = ("revoke",)
     add_fields = ("product", "name")
+    revoked_consequence = ": they no longer work"
     record_fields = ("prefix", "status_badge", "created_at", "last_used_at", "revoked_at")
 
     def get_fields(self, request, obj=None):
@@ -61,17 +61,5 @@ class GatewayTokenAdmin(ObjectActionsMixin, admin.ModelAdmin):
         state = "active" if token.revoked_at is None else "revoked"
         return badge(state, STATUS_COLOURS[state])
 
-    @admin.action(description="Revoke selected gateway tokens", permissions=["change"])
-    def revoke_selected(self, request, queryset):
-        self._revoke(request, list(queryset.filter(revoked_at__isnull=True)))
-
-    @object_action("Revoke", available=lambda model_admin, token: token.revoked_at is None)
-    def revoke(self, request, token):
-        self._revoke(request, [token] if token.revoked_at is None else [])
-
-    def _revoke(self, request, tokens):
-        for token in tokens:
-            gateway_tokens.revoke(token)
-        self.log_and_report(request, tokens, "Revoked the gateway token.",
-                            f"Revoked {len(tokens)} gateway token{'s' if len(tokens) != 1 else ''}: "
-                            "they no longer work.")
+    def revoke_one(self, token):
+        gateway_tokens.revoke(token)
