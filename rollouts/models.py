@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,6 +10,9 @@ from catalog.models import Release
 from devices.models import Device
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+# A progress timeout: at least the sweep's period (a minute), at most a month.
+SHORTEST_TIMEOUT, LONGEST_TIMEOUT = timedelta(minutes=1), timedelta(days=30)
+timeout_validators = [MinValueValidator(SHORTEST_TIMEOUT), MaxValueValidator(LONGEST_TIMEOUT)]
 
 
 class Strategy(models.TextChoices):
@@ -74,14 +78,15 @@ class Rollout(models.Model):
         help_text="hawkBit's deployment.download/update handling.",
     )
     download_timeout = models.DurationField(
-        null=True, blank=True,
+        null=True, blank=True, validators=timeout_validators,
         help_text="How long a device may stay downloading or downloaded (each status on its own clock) before "
-                  "its update times out and counts as a failure; empty: never.",
+                  "its update times out and counts as a failure, e.g. 2:00:00; empty: never. 1 minute to 30 days.",
     )
     install_timeout = models.DurationField(
-        null=True, blank=True,
-        help_text="How long a device may stay installing before its update times out and counts as a failure; "
-                  "empty: never. Installed is an outcome already (DDI's closed/success) and never times out.",
+        null=True, blank=True, validators=timeout_validators,
+        help_text="How long a device may stay installing before its update times out and counts as a failure, "
+                  "e.g. 0:30:00; empty: never. 1 minute to 30 days. Installed is an outcome already (DDI's "
+                  "closed/success) and never times out.",
     )
     current_phase = models.PositiveIntegerField(default=0, help_text="Position of the phase in force.")
     phase_started_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rollouts.models import (
+    LONGEST_TIMEOUT,
     OPEN_STATUSES,
+    SHORTEST_TIMEOUT,
     DeviceFilter,
     DeviceUpdate,
     EventKind,
@@ -124,12 +126,25 @@ def _describe(rollout: Rollout) -> str:
     )
     phases = " → ".join(f"{phase.percentage.normalize():f} %" for phase in rollout.phases.all())
     draft = "draft, not started: " if rollout.state == RolloutState.DRAFT else ""
-    return f"{draft}strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}"
+    timeouts = "; ".join(f"{name} timeout {limit}" for name, limit in
+                         (("download", rollout.download_timeout), ("install", rollout.install_timeout)) if limit)
+    return (f"{draft}strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}"
+            + (f"; {timeouts}" if timeouts else ""))
+
+
+def clean_timeout(value, name) -> timedelta | None:
+    """A progress timeout (rollouts.services.timeouts): None for never, else within the model's bounds."""
+    if value is None:
+        return None
+    if not isinstance(value, timedelta) or not SHORTEST_TIMEOUT <= value <= LONGEST_TIMEOUT:
+        raise ValidationError({name: f"Give a duration from {SHORTEST_TIMEOUT} to {LONGEST_TIMEOUT.days} days, "
+                                     "or nothing for no timeout."})
+    return value
 
 
 def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
-               skip_dispatching_to_endpoint=UNSET, update_type=UNSET, actor=None, kind=EventKind.POLICY_CHANGED,
-               message="") -> Rollout:
+               skip_dispatching_to_endpoint=UNSET, update_type=UNSET, download_timeout=UNSET,
+               install_timeout=UNSET, actor=None, kind=EventKind.POLICY_CHANGED, message="") -> Rollout:
     """Change what the policy says (arguments left out stay as they are); the state is kept.
 
     ``filters`` is a list of FilterSpec, ``phases`` a list of PhaseSpec (replacing
@@ -143,6 +158,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
         raise ValidationError({"update_type": f"Use one of {', '.join(UpdateType.values)}."})
     if phases is not UNSET:
         phases = validate_phases(phases)
+    timeouts = {name: clean_timeout(value, name) for name, value in
+                (("download_timeout", download_timeout), ("install_timeout", install_timeout)) if value is not UNSET}
     with transaction.atomic():
         rollout = _locked(rollout)
         if strategy is not UNSET:
@@ -151,6 +168,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
             rollout.skip_dispatching_to_endpoint = bool(skip_dispatching_to_endpoint)
         if update_type is not UNSET:
             rollout.update_type = update_type
+        for name, value in timeouts.items():
+            setattr(rollout, name, value)
         if filters is not UNSET:
             _replace_filters(rollout, filters)
         if phases is not UNSET:
@@ -291,7 +310,7 @@ def withdraw_open_offers(release_id, reason: str) -> int:
     """
     now = timezone.now()
     return DeviceUpdate.objects.filter(release_id=release_id, status__in=OPEN_STATUSES).update(
-        status=UpdateStatus.CANCELED, reason=reason, finished_at=now, updated_at=now,
+        status=UpdateStatus.CANCELED, reason=reason, finished_at=now, updated_at=now, status_changed_at=now,
     )
 
 

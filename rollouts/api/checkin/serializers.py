@@ -8,6 +8,9 @@ from rollouts.models import REPORTABLE_STATUSES
 
 MAX_MODULES = 50
 MAX_ATTRIBUTES = 100
+# A status report's reason goes whole into the update's log, in pieces of 1,024 characters
+# (rollouts.services.update_log); the update itself keeps its first 2,000 characters.
+MAX_REASON_LENGTH = 16_384
 
 
 @extend_schema_field({
@@ -75,7 +78,11 @@ class OfferSerializer(serializers.Serializer):
 
 class StatusReportSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[status.value for status in REPORTABLE_STATUSES])
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_REASON_LENGTH, default="",
+        help_text=f"Why, or what happened: an install log may go here (at most {MAX_REASON_LENGTH} characters). "
+                  "Kept whole in the update's action log.",
+    )
 
     def validate(self, attrs):
         if attrs["status"] == "failed" and not attrs["reason"].strip():

@@ -11,9 +11,12 @@ from devices.validators import ATTRIBUTE_KEY_PATTERN
 from otaportal.schema_patterns import json_schema_pattern
 from rollouts.services.ddi.config_data import MERGE, MODES
 from rollouts.services.ddi.feedback import Execution, Feedback, Finished
+from rollouts.services.update_log import MAX_LOG_LINES, MAX_MESSAGE_LENGTH
 
-MAX_DETAILS = 100
-MAX_DETAIL_LENGTH = 1024
+# As many lines as an update's log keeps. A line of any length is taken (the body's size,
+# DATA_UPLOAD_MAX_MEMORY_SIZE, bounds it) and kept in pieces of MAX_MESSAGE_LENGTH characters:
+# SWUpdate sends one log line over 1,024 characters and logs an error when it is refused.
+MAX_DETAILS = MAX_LOG_LINES
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -32,8 +35,10 @@ class StatusSerializer(serializers.Serializer):
     result = ResultSerializer()
     code = serializers.IntegerField(required=False, allow_null=True, help_text="(Optional) individual status code.")
     details = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_DETAIL_LENGTH, allow_blank=True), required=False,
-        allow_null=True, max_length=MAX_DETAILS, help_text="Details message information.",
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False,
+        allow_null=True, max_length=MAX_DETAILS,
+        help_text=f"Details message information, kept in the action's log (actionHistory). A line longer than "
+                  f"{MAX_MESSAGE_LENGTH} characters is kept in pieces of that length.",
     )
 
 

@@ -2,7 +2,15 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from rollouts.models import Rollout, RolloutState, Strategy, UpdateStatus, UpdateType
+from rollouts.models import (
+    LONGEST_TIMEOUT,
+    SHORTEST_TIMEOUT,
+    Rollout,
+    RolloutState,
+    Strategy,
+    UpdateStatus,
+    UpdateType,
+)
 
 
 class FilterScheduleSerializer(serializers.Serializer):
@@ -37,6 +45,17 @@ class PolicySerializer(serializers.Serializer):
     phases = PhaseSerializer(many=True, required=False)
     skipDispatchingToEndpoint = serializers.BooleanField(required=False)
     updateType = serializers.ChoiceField(choices=UpdateType.choices, required=False)
+    downloadTimeout = serializers.DurationField(
+        required=False, allow_null=True, min_value=SHORTEST_TIMEOUT, max_value=LONGEST_TIMEOUT,
+        help_text=f"How long a device may stay downloading or downloaded before its update times out and counts as "
+                  f'a failure: "HH:MM:SS", "D HH:MM:SS" or ISO 8601 ("PT2H"), {SHORTEST_TIMEOUT} to '
+                  f"{LONGEST_TIMEOUT.days} days; null: never.",
+    )
+    installTimeout = serializers.DurationField(
+        required=False, allow_null=True, min_value=SHORTEST_TIMEOUT, max_value=LONGEST_TIMEOUT,
+        help_text=f"How long a device may stay installing before its update times out and counts as a failure, "
+                  f"in the same form; null: never.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -92,6 +111,8 @@ class RolloutSerializer(serializers.ModelSerializer):
     stateReason = serializers.CharField(source="state_reason")
     skipDispatchingToEndpoint = serializers.BooleanField(source="skip_dispatching_to_endpoint")
     updateType = serializers.CharField(source="update_type")
+    downloadTimeout = serializers.DurationField(source="download_timeout", allow_null=True)
+    installTimeout = serializers.DurationField(source="install_timeout", allow_null=True)
     currentPhase = serializers.IntegerField(source="current_phase")
     phaseStartedAt = serializers.DateTimeField(source="phase_started_at")
     filters = serializers.SerializerMethodField()
@@ -102,7 +123,7 @@ class RolloutSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rollout
         fields = ["releaseId", "product", "module", "version", "strategy", "state", "stateReason",
-                  "skipDispatchingToEndpoint", "updateType", "currentPhase", "phaseStartedAt", "filters", "phases",
+                  "skipDispatchingToEndpoint", "updateType", "downloadTimeout", "installTimeout", "currentPhase", "phaseStartedAt", "filters", "phases",
                   "counts", "countsByPhase"]
         read_only_fields = fields
 
