@@ -6,6 +6,7 @@ import pytest
 
 from catalog.models import TufRole
 from catalog.services import tuf, tuf_keys
+from tests.factories import DeviceFactory
 
 FIRMWARE = b"0123456789abcdef"
 
@@ -78,3 +79,16 @@ def test_a_deprecated_release_is_no_longer_served(published, product, device_api
 @pytest.mark.parametrize("hashed_name", ["firmware.bin", "ABC.firmware.bin", ".firmware.bin"])
 def test_a_target_name_without_a_sha256_answers_404(published, product, device_api, hashed_name):
     assert device_api.get(f"/tuf/{product.key}/targets/default/2.0.0/{hashed_name}").status_code == 404
+
+
+def test_a_device_of_another_product_reads_none_of_the_repository(published, product, other_product,
+                                                                  device_client):
+    # given a device of another product, which has a repository of its own
+    tuf_keys.init_repository(other_product.key)
+    stranger = device_client(DeviceFactory(product=other_product, uid="doorbell-1"))
+
+    # when it asks for this product's metadata and target, then each answers 404
+    for path in ("metadata/1.root.json", "metadata/timestamp.json", "metadata/1.targets.json",
+                 f"targets/{tuf.target_url_path(published)}"):
+        assert stranger.get(f"/tuf/{product.key}/{path}").status_code == 404, path
+    assert stranger.get(f"/tuf/{other_product.key}/metadata/1.root.json").status_code == 200
