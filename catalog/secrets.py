@@ -48,6 +48,21 @@ def matches(plaintext: str, digest: str) -> bool:
     return hmac.compare_digest(digest_of(plaintext), digest)
 
 
+def find(rows, plaintext: str, kind: str, prefix_field: str = "prefix", digest_field: str = "digest"):
+    """The row of ``rows`` (a queryset) holding this token, or None: device, gateway and API tokens alike.
+
+    One query through the prefix's unique index (no ORDER BY: the prefix is unique),
+    then the digest of the whole token compared in constant time.
+    """
+    prefix = prefix_of(plaintext or "", kind)
+    if prefix is None:
+        return None
+    row = next(iter(rows.filter(**{prefix_field: prefix}).order_by()[:1]), None)
+    if row is None or not matches(plaintext, getattr(row, digest_field)):
+        return None
+    return row
+
+
 def cipher(purpose: str) -> Fernet:
     """The cipher of secrets the portal must read back (access-key secrets, TUF signing keys).
 

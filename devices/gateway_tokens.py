@@ -3,18 +3,20 @@
 A gateway (or an agent fleet sharing one credential) sends
 ``Authorization: GatewayToken <token>`` to the DDI API. Like device tokens the
 token is shown once and stored as a lookup prefix and a SHA-256
-(catalog.secrets); revoking it stops it at once. Last use is written at most
-once a minute, so a polling fleet does not turn every request into a write.
+(catalog.secrets); revoking it stops it at once. Last use is written
+through the last-use buffer (otaportal.last_use), so a polling fleet does not turn requests into writes.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
+import time
+
 from django.utils import timezone
 
 from catalog import secrets
 from catalog.models import Product
-from devices.models import LAST_SEEN_RESOLUTION_SECONDS, GatewayToken
+from devices.models import GatewayToken
+from otaportal import last_use
 
 
 @dataclass(frozen=True)
@@ -34,23 +36,13 @@ def issue(product: Product, name: str = "") -> IssuedGatewayToken:
 
 def authenticate(plaintext: str) -> GatewayToken | None:
     """The unrevoked gateway token with this plaintext, with its product, or None (one query)."""
-    prefix = secrets.prefix_of(plaintext or "", GatewayToken.TOKEN_KIND)
-    if prefix is None:
-        return None
-    token = GatewayToken.objects.select_related("product").filter(prefix=prefix, revoked_at__isnull=True).first()
-    if token is None or not secrets.matches(plaintext, token.digest):
-        return None
-    return token
+    return secrets.find(GatewayToken.objects.select_related("product").filter(revoked_at__isnull=True), plaintext,
+                        GatewayToken.TOKEN_KIND)
 
 
 def mark_used(token: GatewayToken) -> None:
-    """Record the token's last use, writing at most once a minute."""
-    now = timezone.now()
-    if token.last_used_at and (now - token.last_used_at).total_seconds() < LAST_SEEN_RESOLUTION_SECONDS:
-        return
-    token.last_used_at = now
-    with transaction.atomic():
-        GatewayToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    """Record the token's last use (buffered: the admin shows it at most a flush interval late)."""
+    last_use.note(token, time.time())
 
 
 def revoke(token: GatewayToken) -> GatewayToken:

@@ -11,10 +11,6 @@ uid_validator = RegexValidator(
     r"^[A-Za-z0-9\-_.:]{1,128}\Z", "Use 1 to 128 letters, digits, hyphens, underscores, periods or colons."
 )
 
-# Last-seen is written at most this often per device: a write per request would
-# make every poll of a million devices a database write.
-LAST_SEEN_RESOLUTION_SECONDS = 60
-
 
 class DeviceQuerySet(models.QuerySet):
     def active(self):

@@ -1,4 +1,4 @@
-"""Failed credentials counted per client address, in the shared cache (Redis in production).
+"""Failed credentials counted per client address, in the edge store (Redis in production: otaportal.edge).
 
 Every surface counts its refused credentials here: device tokens, DDI target and
 gateway tokens, management bearer and ``X-Auth-Token`` tokens, SDK-HMAC signatures
@@ -15,11 +15,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework import exceptions
 
-WINDOW_SECONDS = 60
+from otaportal.edge import WINDOW_SECONDS, store
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,6 @@ def client_address(request) -> str | None:
     return address
 
 
-def failure_key(address: str, now: float) -> str:
-    return f"ota:ratelimit:authfail:{address}:{int(now // WINDOW_SECONDS)}"
-
-
 def retry_after(now: float) -> int:
     return max(1, math.ceil((int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS - now))
 
@@ -59,14 +53,14 @@ def retry_after(now: float) -> int:
 def count_failed_authentication(address: str, limit: int, now: float | None = None) -> Verdict:
     """Count one bad credential from ``address`` in the current window; past ``limit`` it is refused."""
     now = time.time() if now is None else now
-    count = increment(failure_key(address, now), timeout=WINDOW_SECONDS * 2)
+    count = store().count_failure(address, now)
     return Verdict(count <= limit, count, retry_after(now))
 
 
 def failures_of(address: str, limit: int, now: float | None = None) -> Verdict:
     """The bad credentials ``address`` sent this window (read only); refused once ``limit`` came."""
     now = time.time() if now is None else now
-    count = caches["default"].get(failure_key(address, now)) or 0
+    count = store().failures(address, now)
     return Verdict(count < limit, count, retry_after(now))
 
 
@@ -95,22 +89,3 @@ def refuse_bad_credentials(address: str, message: str):
     """Count the bad credential against its address: 401 with ``message``, or 429 once over the limit."""
     count_bad_credentials(address)
     raise exceptions.AuthenticationFailed(message)
-
-
-def increment(key: str, timeout: int) -> int:
-    """Add one to the counter ``key`` (created at 1, expiring ``timeout`` seconds after its last use)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # Django's RedisCache.incr checks EXISTS first (two round trips, and it
-        # refuses missing keys); the raw client does it in one pipelined trip.
-        full_key = backend.make_and_validate_key(key)
-        with backend._cache.get_client(full_key, write=True).pipeline() as pipe:
-            count, _ = pipe.incr(full_key).expire(full_key, timeout).execute()
-        return count
-    if backend.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return backend.incr(key)
-    except ValueError:  # expired between the two calls: this request opens it again
-        backend.add(key, 1, timeout=timeout)
-        return 1

@@ -51,6 +51,21 @@ class Report:
     modules: dict | None = None
     attributes: dict | None = None
 
+    def laid_over(self, device) -> dict:
+        """The device's fields this report gives, as they read with the report laid over them.
+
+        Modules and attributes are merged (keys given replace the stored ones, others are
+        kept: an operator's attributes survive a device that reports only its own).
+        """
+        laid = {}
+        if self.agent_version is not None:
+            laid["agent_version"] = self.agent_version
+        if self.modules:
+            laid["installed_versions"] = {**(device.installed_versions or {}), **self.modules}
+        if self.attributes:
+            laid["attributes"] = {**(device.attributes or {}), **self.attributes}
+        return laid
+
 
 @dataclass(frozen=True)
 class RuleResult:
@@ -68,11 +83,11 @@ class Subject:
     now: datetime
 
 
-def facts_of(device, report: Report | None = None) -> DeviceFacts:
-    report = report or Report()
-    attributes = {**(device.attributes or {}), **(report.attributes or {})} if report.attributes else None
-    modules = {**(device.installed_versions or {}), **(report.modules or {})} if report.modules else None
-    return DeviceFacts.of(device, agent_version=report.agent_version, attributes=attributes, installed=modules)
+def device_facts(device, report: Report | None = None) -> DeviceFacts:
+    """The device as the rules see it, with ``report`` laid over what the portal knows of it."""
+    laid = (report or Report()).laid_over(device)
+    return DeviceFacts.of(device, agent_version=laid.get("agent_version"), attributes=laid.get("attributes"),
+                          installed=laid.get("installed_versions"))
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -263,10 +278,15 @@ def updates_of(device, release_ids) -> dict:
     return {str(update.release_id): update for update in rows}
 
 
-def eligible_per_module(device, report: Report | None = None, now=None) -> dict[str, tuple]:
-    """For each module, the eligible releases highest version first, with the device's updates."""
-    subject = Subject(facts_of(device, report), {}, now or timezone.now())
-    in_running = [release for release in _candidates(policy.for_device(device))
+def eligible_per_module(device, report: Report | None = None, now=None,
+                        snapshot: policy.ProductPolicy | None = None) -> dict[str, tuple]:
+    """For each module, the eligible releases highest version first, with the device's updates.
+
+    ``snapshot``: the device's product's policy, when the caller holds it (default: the current one).
+    """
+    snapshot = policy.for_product(device.product_id) if snapshot is None else snapshot
+    subject = Subject(device_facts(device, report), {}, now or timezone.now())
+    in_running = [release for release in _candidates(snapshot)
                   if _passes_device_rules(release, subject)]
     subject.updates = updates_of(device, [release.release_id for release in in_running])
     per_module: dict[str, list] = {}
@@ -276,9 +296,11 @@ def eligible_per_module(device, report: Report | None = None, now=None) -> dict[
     return {module: (releases, subject.updates) for module, releases in per_module.items()}
 
 
-def decide(device, report: Report | None = None, now=None) -> Decision | None:
+def decide(device, report: Report | None = None, now=None,
+           snapshot: policy.ProductPolicy | None = None) -> Decision | None:
     """The update the device should install next, or None. Writes nothing."""
-    best = [(releases[0], updates) for releases, updates in eligible_per_module(device, report, now).values()]
+    best = [(releases[0], updates)
+            for releases, updates in eligible_per_module(device, report, now, snapshot).values()]
     if not best:
         return None
     release, updates = min(best, key=lambda item: urgency(item[0]))
@@ -302,7 +324,7 @@ class Explanation:
 def explain(device, release, report: Report | None = None, now=None) -> Explanation:
     """Each rule for this device and release, passed or failed and why, as ``decide`` judges it."""
     release_policy = policy.for_release(release)
-    subject = Subject(facts_of(device, report), updates_of(device, [release_policy.release_id]),
+    subject = Subject(device_facts(device, report), updates_of(device, [release_policy.release_id]),
                       now or timezone.now())
     results = [RuleResult(name, *rule(release_policy, subject)) for name, rule in RULES + [LAST_RULE]]
     if all(result.passed for result in results):

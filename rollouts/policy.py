@@ -1,12 +1,12 @@
 """The rollout policy of a product as plain data, built in three queries and cached in Redis.
 
 A check-in reads the snapshot of the device's product from the shared cache,
-no SQL: the generation comes with the device's rate limit in one Redis round
-trip (``for_device``), and the snapshot of that generation is kept unpickled in
-each process. The snapshot lives under a per-product generation
-key; every change to a release, artifact, rollout, rollout filter, phase or
-device filter sets a new generation once the transaction commits (see
-rollouts.signals), so the next check-in rebuilds it. A snapshot built from rows
+no SQL: the generation comes with the device's session in one round trip to the
+edge store (devices.session, otaportal.edge), and the snapshot of that generation
+is kept unpickled in each process. Every change to a product, release, artifact,
+rollout, rollout filter, phase or device filter bumps the product's generation
+once the transaction commits (see rollouts.signals), so the next check-in
+rebuilds it, and every answer remembered under the old one is stale. A snapshot built from rows
 read just before a change lands under the old generation, which nobody reads
 any more. A time-to-live (``OTA_POLICY_CACHE_TTL``) bounds the damage of a
 change made without signals (a bulk ``update()``).
@@ -20,7 +20,6 @@ import json
 import logging
 import pickle
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +32,7 @@ from django.db.models.functions import Cast
 
 from catalog.choices import ReleaseStatus
 from catalog.models import Release
+from otaportal.edge import store
 from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy
 
 FULL_PERCENTAGE = Decimal(100)
@@ -116,6 +116,17 @@ class ReleasePolicy:
 class ProductPolicy:
     product_id: int
     releases: tuple  # of ReleasePolicy that could be offered, highest version first
+    generation: str = "0"  # the product's policy generation it was built under
+
+    @cached_property
+    def rollout_dates(self) -> tuple:
+        """Every filter's rollout date, in order: the moments the decision changes by itself."""
+        return tuple(sorted({rule.rollout_date for release in self.releases for rule in release.filters
+                             if rule.rollout_date is not None}))
+
+    def holds_until(self, now: datetime) -> datetime | None:
+        """When a decision made now may change with no change to any row (a rollout date comes), if ever."""
+        return next((moment for moment in self.rollout_dates if moment > now), None)
 
 
 def offerable(queryset):
@@ -157,7 +168,7 @@ def _load(releases) -> tuple[list, dict, dict]:
     return rows, filters, phases
 
 
-def build_snapshot(product_id) -> tuple[ProductPolicy, dict[str, str]]:
+def build_snapshot(product_id, generation: str = "0") -> tuple[ProductPolicy, dict[str, str]]:
     """The product's snapshot of offerable releases, and why each release left out of it was left out.
 
     A release is left out when its policy cannot be built or pickled into the cache: one release's
@@ -169,13 +180,13 @@ def build_snapshot(product_id) -> tuple[ProductPolicy, dict[str, str]]:
         try:
             release_policy = _release_policy(release, filters, phases)
             # Pickled as the cache will pickle it, inside a snapshot, to fail here rather than there.
-            pickle.dumps(ProductPolicy(product_id, (release_policy,)), pickle.HIGHEST_PROTOCOL)
+            pickle.dumps(ProductPolicy(product_id, (release_policy,), generation), pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # any failure of one release's data: see the docstring
             logger.exception("Release %s is left out of the rollout policy of product %s", release.pk, product_id)
             left_out[str(release.pk)] = f"{type(error).__name__}: {error}"
             continue
         policies.append(release_policy)
-    return ProductPolicy(product_id, tuple(policies)), left_out
+    return ProductPolicy(product_id, tuple(policies), generation), left_out
 
 
 def _rollout_of(release):
@@ -224,19 +235,6 @@ def for_release(release) -> ReleasePolicy:
 
 # --- the per-product cache -------------------------------------------------------------------
 
-def generation_key(product_id) -> str:
-    return f"rollouts:policy:{product_id}:generation"
-
-
-def _generation(product_id, known: str | None = None) -> str:
-    key = generation_key(product_id)
-    generation = known or cache.get(key)
-    if generation is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(key)
-    return generation
-
-
 def left_out_key(product_id) -> str:
     return f"rollouts:policy:{product_id}:left-out"
 
@@ -247,14 +245,13 @@ def left_out(release) -> str | None:
 
 
 def invalidate(*product_ids) -> None:
-    """Make the next read of these products' policy rebuild it."""
-    for product_id in product_ids:
-        cache.set(generation_key(product_id), uuid.uuid4().hex, timeout=None)
+    """Make the next read of these products' policy rebuild it, and every answer decided under it stale."""
+    store().bump(products=product_ids)
 
 
 # Snapshots this process has already unpickled, by cache key (product and generation) with
 # their expiry. A changed policy has a new generation, hence a new key: the generation read
-# on every call keeps each process as current as the shared cache, and one Redis read and
+# on every call keeps each process as current as the shared store, and one Redis read and
 # the unpickling of the whole snapshot are saved on each check-in (docs/benchmarks.md).
 _local_snapshots: dict[str, tuple[float, "ProductPolicy"]] = {}
 LOCAL_SNAPSHOTS_MAX = 256
@@ -263,16 +260,18 @@ LOCAL_SNAPSHOTS_MAX = 256
 def for_product(product_id, generation: str | None = None) -> ProductPolicy:
     """The cached snapshot of the product's offerable releases (built on a miss).
 
-    ``generation``: the product's policy generation when the caller already read it.
+    ``generation``: the product's policy generation when the caller already read it (a device
+    session reads it in its round trip); the snapshot says which generation it is of.
     """
-    snapshot_key = f"rollouts:policy:{product_id}:{_generation(product_id, generation)}"
+    generation = store().generation(product_id) if generation is None else generation
+    snapshot_key = f"rollouts:policy:{product_id}:{generation}"
     now = time.monotonic()
     local = _local_snapshots.get(snapshot_key)
     if local is not None and local[0] > now:
         return local[1]
     snapshot = cache.get(snapshot_key)
     if snapshot is None:
-        snapshot, failures = build_snapshot(product_id)
+        snapshot, failures = build_snapshot(product_id, generation)
         cache.set(snapshot_key, snapshot, timeout=settings.OTA_POLICY_CACHE_TTL)
         # Kept until the next snapshot says otherwise: the admin shows it as long as it holds.
         if failures:
@@ -283,16 +282,3 @@ def for_product(product_id, generation: str | None = None) -> ProductPolicy:
         _local_snapshots.clear()
     _local_snapshots[snapshot_key] = (now + settings.OTA_POLICY_CACHE_TTL, snapshot)
     return snapshot
-
-
-def for_device(device) -> ProductPolicy:
-    """``for_product`` of the device's product, with the generation its request's authentication
-    read in the rate limit's Redis round trip when it did (``device_cache_keys``): a check-in
-    then makes one Redis round trip in all."""
-    known = getattr(device, "prefetched_cache", {}).get(generation_key(device.product_id))
-    return for_product(device.product_id, known)
-
-
-def device_cache_keys(device) -> tuple:
-    """The cache keys ``for_device`` can use, for the device authentication to read ahead."""
-    return (generation_key(device.product_id),)

@@ -1,4 +1,5 @@
-"""Every release gets a rollout policy; any change to what the decision reads drops the cached policy.
+"""Every release gets a rollout policy; any change to what the decision reads drops the cached policy,
+and any change to a device's updates makes its remembered answers stale (devices.session).
 
 catalog must not import rollouts, so the rollout row of a new release is made
 here, on the release's post_save, and a deprecated release's open offers are
@@ -10,9 +11,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from catalog.choices import ReleaseStatus
-from catalog.models import Artifact, Release
+from catalog.models import Artifact, Product, Release
+from devices.stamps import forget_devices
 from rollouts import policy
-from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
+from rollouts.models import DeviceFilter, DeviceUpdate, Rollout, RolloutFilter, RolloutPhase
 
 
 @receiver(post_save, sender=Release, dispatch_uid="rollouts.create_rollout")
@@ -42,6 +44,18 @@ def withdraw_deprecated(sender, instance, created, raw=False, **kwargs):
         from rollouts.services.transitions import release_deprecated
 
         release_deprecated(instance)
+
+
+@receiver([post_save, post_delete], sender=Product, dispatch_uid="rollouts.invalidate_product")
+def product_changed(sender, instance, raw=False, **kwargs):
+    if not raw:  # its polling interval is in every DDI answer
+        _invalidate(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=DeviceUpdate, dispatch_uid="rollouts.forget_device_update")
+def device_update_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        forget_devices(instance.device_id)
 
 
 @receiver([post_save, post_delete], sender=Release, dispatch_uid="rollouts.invalidate_release")

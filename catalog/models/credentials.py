@@ -1,6 +1,6 @@
 import itertools
 import secrets as stdlib_secrets
-from datetime import timedelta
+import time
 
 from django.conf import settings
 from django.db import models
@@ -8,10 +8,7 @@ from django.utils import timezone
 
 from catalog import secrets
 from catalog.choices import CredentialStatus
-
-# Write last-used times at most this often: a write per request would make
-# every authenticated call a database write.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
+from otaportal import last_use
 
 
 class Scope(models.TextChoices):
@@ -117,10 +114,8 @@ class Credential(models.Model):
         return True
 
     def touch(self):
-        now = timezone.now()
-        if self.last_used_at is None or now - self.last_used_at >= LAST_USED_RESOLUTION:
-            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
-            self.last_used_at = now
+        """Record the credential's use (buffered: otaportal.last_use writes it within a flush interval)."""
+        last_use.note(self, time.time())
 
 
 class ApiToken(Credential):
@@ -160,13 +155,9 @@ class ApiToken(Credential):
 
     @classmethod
     def authenticate(cls, plaintext):
-        prefix = secrets.prefix_of(plaintext, cls.KIND)
-        if prefix is None:
-            return None
-        token = cls.objects.usable().select_related("user").filter(prefix=prefix).first()
-        if token is None or not secrets.matches(plaintext, token.digest):
-            return None
-        token.touch()
+        token = secrets.find(cls.objects.usable().select_related("user"), plaintext, cls.KIND)
+        if token is not None:
+            token.touch()
         return token
 
     @property

@@ -1,29 +1,37 @@
-from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, permissions
+"""Device authentication: the ``x-access-token`` opens the request's DeviceSession (devices.session).
 
-from devices import ratelimit, tokens
+``request.auth`` is the session; ``request.user`` its Device, or None where the view
+may answer from the session alone (``loads_device = False``: the idle path) and
+loads the device itself when it must (``session.load_device``).
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions
+
+from devices.models import Device
+from devices.session import DeviceSession, load_device, open_session
 from otaportal.ratelimit import client_address, refuse_bad_credentials, too_many_failures
 
+INVALID_TOKEN = "Invalid device token."
 
-def admit(request, device, address: str, also_read: tuple = ()) -> None:
-    """Count the device's request (DeviceRateThrottle reads the verdict) and refuse a guessing address.
 
-    The cache keys ``also_read`` come in the same Redis round trip and are left on the
-    device as ``prefetched_cache`` ({key: value}) for the endpoint that asked for them.
-    """
-    admission = ratelimit.admit(device.pk, address, settings.OTA_DEVICE_RATE_LIMIT,
-                                settings.OTA_AUTH_FAILURE_LIMIT, also_read=also_read)
-    if not admission.address.allowed:
-        raise too_many_failures(admission.address.retry_after)
-    request.device_rate_verdict = admission.request
-    device.prefetched_cache = admission.reads
+def admitted(session: DeviceSession | None, address: str) -> DeviceSession:
+    """The session if its requests are allowed: 401 for a bad token, 429 for a guessing address or a busy device."""
+    if session is None:
+        refuse_bad_credentials(address, INVALID_TOKEN)
+    if not session.address.allowed:
+        raise too_many_failures(session.address.retry_after)
+    if not session.requests.allowed:
+        raise exceptions.Throttled(wait=session.requests.retry_after)
+    return session
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
-    """``x-access-token: <device token>``. ``request.user`` is the Device, ``request.auth`` its token."""
+    """``x-access-token: <device token>``, at most OTA_DEVICE_RATE_LIMIT requests a minute per device."""
 
     header = "HTTP_X_ACCESS_TOKEN"
+    # False: the view may answer from the session without the database (and loads the device itself).
+    loads_device = True
 
     def authenticate(self, request):
         plaintext = request.META.get(self.header, "").strip()
@@ -31,32 +39,26 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
             return None
         seen_from = client_address(request)
         address = seen_from or "unknown"
-        device = tokens.authenticate(plaintext, self.devices())
-        if device is None:
-            refuse_bad_credentials(address, "Invalid device token.")
-        admit(request, device, address, self.cache_keys(device))
-        tokens.mark_seen(device, seen_from)
-        return device, plaintext
+        session = admitted(open_session(plaintext, address, seen_from, self.devices()), address)
+        if self.loads_device:
+            session = load_device(session, self.devices())
+            if session is None:
+                refuse_bad_credentials(address, INVALID_TOKEN)
+        return session.device, session
 
     def devices(self):
-        """Where the token is looked up; a view's subclass annotates what it needs in the same query."""
-        return None
-
-    def cache_keys(self, device) -> tuple:
-        """Cache keys a view's subclass wants read in the rate limit's Redis round trip."""
-        return ()
+        """Where the device is read; a view's subclass annotates what it needs in the same query."""
+        return Device.objects.all()
 
     def authenticate_header(self, request):
         return "x-access-token"
 
 
 class IsDevice(permissions.BasePermission):
-    """Only requests authenticated as a device pass."""
+    """Only requests with a device session pass."""
 
     def has_permission(self, request, view):
-        from devices.models import Device
-
-        return isinstance(request.user, Device)
+        return isinstance(request.auth, DeviceSession)
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):

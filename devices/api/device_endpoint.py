@@ -1,11 +1,11 @@
 from rest_framework.negotiation import BaseContentNegotiation
 
 from devices.api.authentication import DeviceTokenAuthentication, IsDevice
-from devices.api.throttling import DeviceRateThrottle
 
 
 class IgnoreAcceptHeader(BaseContentNegotiation):
-    """Device agents send all sorts of ``Accept`` headers; answer JSON (or the file) regardless."""
+    """Device agents send all sorts of ``Accept`` headers (RAUC asks downloads for application/octet-stream):
+    answer JSON, or the file, regardless."""
 
     def select_parser(self, request, parsers):
         return parsers[0] if parsers else None
@@ -17,10 +17,11 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
 class DeviceEndpoint:
     """Mixin for views devices call: ``x-access-token`` auth, devices only, per-device rate limit.
 
-    ``request.user`` is the Device (with its product loaded).
+    ``request.auth`` is the DeviceSession; ``request.user`` the Device (with its product
+    loaded) unless the view's authentication answers idle requests without it.
     """
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsDevice]
-    throttle_classes = [DeviceRateThrottle]
+    throttle_classes = []  # the session counts the device's requests (devices.session)
     content_negotiation_class = IgnoreAcceptHeader

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from catalog.models import Product
 from devices import tokens
 from devices.models import Device, DeviceEvent
+from devices.stamps import forget_devices, forget_tokens
 
 
 class DeviceExists(Exception):
@@ -96,6 +97,8 @@ def _set_active(device: Device, active: bool, kind: str, message: str, actor) ->
         changed = Device.objects.filter(pk=device.pk, is_active=not active).update(is_active=active)
         device.is_active = active
         if changed:
+            forget_tokens(device.token_prefix)  # a bulk update sends no post_save
+            forget_devices(device.pk)
             record_event(device, kind, message, actor=actor)
     return device
 

@@ -238,6 +238,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Last-seen and last-used times are buffered in the edge store and written to the database this often.
+OTA_LAST_USE_FLUSH_SECONDS = env.int("OTA_LAST_USE_FLUSH_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-verifications": {
         "task": "catalog.tasks.requeue_stuck_artifacts",
@@ -259,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-webhook-log": {
         "task": "webhooks.tasks.prune_webhook_log",
         "schedule": timedelta(days=1),
+    },
+    "write-buffered-last-uses": {
+        "task": "otaportal.tasks.write_last_uses",
+        "schedule": timedelta(seconds=OTA_LAST_USE_FLUSH_SECONDS),
     },
     "refresh-tuf-repositories": {
         "task": "catalog.tasks.refresh_tuf_repositories",
@@ -364,6 +370,16 @@ OTA_AUTH_FAILURE_LIMIT = env.int("OTA_AUTH_FAILURE_LIMIT", default=30)
 OTA_TRUSTED_PROXY_COUNT = env.int("OTA_TRUSTED_PROXY_COUNT", default=0)
 # Requests a device may make per minute before it is answered 429.
 OTA_DEVICE_RATE_LIMIT = env.int("OTA_DEVICE_RATE_LIMIT", default=120)
+# The device edge's shared store (otaportal/edge.py): rate limits, sessions, stamps, the last-seen
+# buffer. Defaults to the cache's Redis; empty (no Redis) makes every device request take the full path.
+OTA_EDGE_REDIS_URL = env.str(
+    "OTA_EDGE_REDIS_URL",
+    default=CACHES["default"]["LOCATION"] if CACHES["default"]["BACKEND"].endswith("RedisCache") else "",
+)
+# A device session (its identity and remembered answers) is kept this long after its last full request.
+OTA_DEVICE_SESSION_SECONDS = env.int("OTA_DEVICE_SESSION_SECONDS", default=86400)
+# A remembered idle answer is served at most this long (changes make it stale at once anyway).
+OTA_IDLE_ANSWER_SECONDS = env.int("OTA_IDLE_ANSWER_SECONDS", default=3600)
 # Seconds a product's cached rollout policy lives at most (changes invalidate it at once anyway).
 OTA_POLICY_CACHE_TTL = env.int("OTA_POLICY_CACHE_TTL", default=300)
 # A phase's thresholds are judged once at least this many of its updates have an outcome.

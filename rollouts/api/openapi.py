@@ -10,7 +10,7 @@ answers (schemathesis checks this, tests/test_schemathesis.py):
 - 404: an object named in the path that does not exist (operations with path parameters), or an
   invalid cursor (DRF's cursor pagination);
 - 429: too many failed credentials from the address, or too many requests from a device
-  (otaportal.ratelimit, devices.ratelimit: every surface counts them).
+  (otaportal.ratelimit, devices.session: every surface counts them).
 """
 
 from drf_spectacular.utils import OpenApiResponse

@@ -1,9 +1,9 @@
 """A device checks in: record what it reports (only when it changed), decide, and make the offer.
 
-A device that reports nothing new costs one query (the token lookup, which
-brings the device's updates along: rollouts.prefetch), one Redis round trip (its
-rate limit and its product's policy generation) and no write; the first offer of
-a release also inserts the DeviceUpdate and its event.
+A device that reports nothing new and whose answer is remembered costs no query
+(devices.session); otherwise one (the device, which brings its updates along:
+rollouts.prefetch) and no write; the first offer of a release also inserts the
+DeviceUpdate and its event.
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from django.utils import timezone
 from devices.models import Device, DeviceEvent
 from rollouts.decision import Decision, Report, decide
 from rollouts.models import DeviceUpdate, UpdateStatus
-from rollouts.policy import ReleasePolicy
+from rollouts.policy import ProductPolicy, ReleasePolicy
 
 
 @dataclass(frozen=True)
@@ -26,22 +26,10 @@ class Offer:
 def record_report(device: Device, report: Report) -> bool:
     """Lay the report over the device's agent version, installed versions and attributes.
 
-    Reported modules and attributes are merged: keys given replace the stored
-    ones, others are kept (an operator's attributes survive a device that
-    reports only its own). Writes the device and one event only when something
-    changed; returns whether it did.
+    Reported modules and attributes are merged (``Report.laid_over``). Writes the
+    device and one event only when something changed; returns whether it did.
     """
-    changes = {}
-    if report.agent_version is not None and report.agent_version != device.agent_version:
-        changes["agent_version"] = report.agent_version
-    if report.modules:
-        merged = {**(device.installed_versions or {}), **report.modules}
-        if merged != device.installed_versions:
-            changes["installed_versions"] = merged
-    if report.attributes:
-        merged = {**(device.attributes or {}), **report.attributes}
-        if merged != device.attributes:
-            changes["attributes"] = merged
+    changes = {name: value for name, value in report.laid_over(device).items() if value != getattr(device, name)}
     if not changes:
         return False
     for name, value in changes.items():
@@ -84,8 +72,11 @@ def make_offer(device: Device, decision: Decision) -> Offer:
     return Offer(release, update)
 
 
-def check_in(device: Device, report: Report) -> Offer | None:
-    """Record the report and answer the update the device should install next, if any."""
+def check_in(device: Device, report: Report, snapshot: ProductPolicy) -> Offer | None:
+    """Record the report and answer the update the device should install next, if any.
+
+    ``snapshot``: the policy of the device's product the answer is decided under.
+    """
     record_report(device, report)
-    decision = decide(device)
+    decision = decide(device, snapshot=snapshot)
     return make_offer(device, decision) if decision is not None else None

@@ -152,8 +152,8 @@ def _count_in_python(release_policy, strategy, percentage, now) -> dict:
     counts = Counter()
     devices = Device.objects.active().filter(product_id=release_policy.product_id).select_related("product")
     for device in devices.iterator():
-        subject = decision.Subject(decision.facts_of(device), decision.updates_of(device, [as_previewed.release_id]),
-                                   now)
+        subject = decision.Subject(decision.device_facts(device),
+                                   decision.updates_of(device, [as_previewed.release_id]), now)
         if not all(rule(as_previewed, subject)[0] for rule in device_rules):
             continue
         if not decision.LAST_RULE[1](as_previewed, subject)[0]:

@@ -8,6 +8,7 @@ from devices import gateway_tokens
 from tests.factories import DeviceFactory
 
 from .conftest import base_url, ddi_client
+from otaportal import last_use
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,7 @@ def test_a_revoked_gateway_token_is_refused(device, gateway, gateway_client):
 
 def test_a_gateway_token_records_its_last_use(device, gateway, gateway_client):
     gateway_client.get(base_url(device.uid))
+    last_use.write_buffered()  # beat's flush
 
     gateway.token.refresh_from_db()
     assert gateway.token.last_used_at is not None
@@ -114,6 +116,7 @@ def test_a_gateway_token_records_its_last_use(device, gateway, gateway_client):
 
 def test_a_poll_records_the_devices_last_contact(device, target_client):
     target_client(device).get(base_url(device.uid))
+    last_use.write_buffered()  # beat's flush
 
     device.refresh_from_db()
     assert device.last_seen_at is not None

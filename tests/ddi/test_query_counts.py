@@ -1,8 +1,10 @@
-"""The root poll costs one query whatever the fleet: idle, with an update pending, or resuming one."""
+"""The root poll costs one query whatever the fleet (idle, with an update pending, or resuming one), and none
+once its answer is remembered and nothing it depends on changed (devices.session)."""
 
 import pytest
 
 from devices.models import Device
+from rollouts import policy
 from rollouts.models import DeviceUpdate, UpdateStatus
 from rollouts.services import transitions
 from rollouts.services.feedback import report_status
@@ -52,6 +54,28 @@ def test_an_idle_poll_takes_one_query(polled, fleet_size, django_assert_num_quer
 
 
 @pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_repeated_idle_poll_takes_no_query(polled, fleet_size, django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="2.0.0")
+    client.get(base_url(device.uid))  # read with the session kept by the first: the answer is remembered
+
+    with django_assert_num_queries(0):
+        response = client.get(base_url(device.uid))
+
+    assert "_links" not in response.json()
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_repeated_poll_with_an_update_pending_takes_no_query(polled, fleet_size, django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="1.0.0")
+    client.get(base_url(device.uid))
+
+    with django_assert_num_queries(0):
+        response = client.get(base_url(device.uid))
+
+    assert "deploymentBase" in response.json()["_links"]
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
 def test_a_poll_with_an_update_pending_takes_one_query_too(polled, fleet_size, django_assert_num_queries):
     client, device, _ = polled(fleet_size, version="1.0.0")
 
@@ -77,7 +101,7 @@ def test_a_poll_resuming_a_started_update_takes_one_query_too(polled, fleet_size
     update = DeviceUpdate.objects.get(device=device)
     report_status(update, UpdateStatus.DOWNLOADING)
     transitions.pause(update.release.rollout, "looking into reports")  # no offer: the started update is resumed
-    client.get(base_url(device.uid))
+    policy.for_product(device.product_id)  # rebuilt once per change of the product's policy, not per device
 
     with django_assert_num_queries(1):
         response = client.get(base_url(device.uid))

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from devices.models import Device
+from otaportal import last_use
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,7 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(device, device_
     settings.OTA_TRUSTED_PROXY_COUNT = 0
 
     device_api.get(URL, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    last_use.write_buffered()  # beat's flush
 
     assert Device.objects.get(pk=device.pk).last_seen_address == "10.0.0.9"
 
@@ -23,6 +25,7 @@ def test_behind_one_proxy_the_address_it_saw_is_recorded(device, device_api, set
 
     # The client claims 198.51.100.1 itself; the proxy appended what it saw, 203.0.113.7.
     device_api.get(URL, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
+    last_use.write_buffered()  # beat's flush
 
     assert Device.objects.get(pk=device.pk).last_seen_address == "203.0.113.7"
 
@@ -31,6 +34,7 @@ def test_a_malformed_forwarded_entry_falls_back_to_the_peer(device, device_api, 
     settings.OTA_TRUSTED_PROXY_COUNT = 1
 
     device_api.get(URL, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="not-an-address")
+    last_use.write_buffered()  # beat's flush
 
     assert Device.objects.get(pk=device.pk).last_seen_address == "10.0.0.9"
 

@@ -171,7 +171,7 @@ def _measure(device_client, product, releases, devices):
     client = device_client(type("Token", (), {"token": issue_token(device)}))
     body = {"agentVersion": "1.0.0", "modules": {"default": f"{product.key}.0"}}
     costs = []
-    for _ in range(3):  # the first offer (writes the update), a repeat, another repeat
+    for _ in range(4):  # the first offer (writes the update), a repeat that reads it, two idle repeats
         with CaptureQueriesContext(connection) as queries:
             response = client.post(CHECK_IN, body, format="json")
         assert response.status_code == 200
@@ -185,14 +185,17 @@ def test_a_check_in_costs_the_same_queries_whatever_the_fleet(device_client):
     large = _measure(device_client, ProductFactory(key="large"), 1000, 5000)
 
     assert small == large
-    # A repeat poll is the token lookup alone: the device's updates come with it (rollouts.prefetch).
-    assert large[1] == large[2] == 1
+    # A repeat after a change reads the device alone: its updates come with it (rollouts.prefetch);
+    # once answered, an idle repeat is answered from its session (devices.session).
+    assert large[1] == 1
+    assert large[2] == large[3] == 0
 
 
-def test_a_check_in_makes_one_redis_round_trip(device_api, offerable_release, redis_round_trips):
-    """The rate limit, the address's bad tokens and the product's policy generation come together."""
+def test_an_idle_check_in_makes_one_redis_round_trip(device_api, offerable_release, redis_round_trips):
+    """The rate limit, the address's bad tokens, the session, its stamps and the policy generation come together."""
     offerable_release("2.0.0")
     device_api.post(CHECK_IN, REPORT, format="json")  # the first offer builds the policy snapshot
+    device_api.post(CHECK_IN, REPORT, format="json")  # the answer is remembered
     redis_round_trips.start()
 
     response = device_api.post(CHECK_IN, REPORT, format="json")

@@ -1,15 +1,18 @@
 """``POST /api/v1/device/check-in`` and the ``statusUrl`` it hands out: our own device protocol."""
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.services import tuf
-from devices.api.authentication import DeviceTokenAuthentication
+from devices import session as sessions
+from devices.api import idle
+from devices.api.authentication import INVALID_TOKEN, DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
 from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import policy
@@ -17,6 +20,8 @@ from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
 from rollouts.prefetch import devices_with_current_updates
 from rollouts.services import checkin, feedback
+
+SURFACE = "check-in"
 
 from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
 
@@ -44,14 +49,13 @@ def offer_body(request, offer) -> dict:
 
 
 class CheckInAuthentication(DeviceTokenAuthentication):
-    """The device token, with the device's current updates read in the same query (rollouts.prefetch)
-    and its product's policy generation in the rate limit's Redis round trip (rollouts.policy)."""
+    """The device token; the device, when read, comes with its current updates in the same query
+    (rollouts.prefetch). An idle check-in is answered from its session alone (devices.session)."""
+
+    loads_device = False
 
     def devices(self):
         return devices_with_current_updates()
-
-    def cache_keys(self, device) -> tuple:
-        return policy.device_cache_keys(device)
 
 
 # The same "deviceToken" security scheme as its base class (devices.api.authentication.DeviceTokenScheme).
@@ -68,15 +72,26 @@ class CheckInView(DeviceEndpoint, APIView):
         tags=["device check-in"],
     )
     def post(self, request):
+        session, fingerprint = request.auth, idle.fingerprint(request, request.body)
+        remembered = sessions.idle_answer(session, SURFACE, fingerprint)
+        if remembered is not None:
+            return idle.response(request, remembered)
+        session = sessions.load_device(session, devices_with_current_updates())
+        if session is None:
+            raise AuthenticationFailed(INVALID_TOKEN)
         body = CheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         report = Report(agent_version=data["agentVersion"], modules=data["modules"],
                         attributes=data.get("attributes"))
-        offer = checkin.check_in(request.user, report)
-        if offer is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(offer_body(request, offer))
+        snapshot = policy.for_product(session.product_id, session.generation)
+        offer = checkin.check_in(session.device, report, snapshot)
+        answer = (idle.answer(status.HTTP_204_NO_CONTENT) if offer is None
+                  else idle.answer(status.HTTP_200_OK, offer_body(request, offer)))
+        holds_until = snapshot.holds_until(timezone.now())
+        sessions.remember(session, SURFACE, fingerprint, answer, snapshot.generation,
+                          until=holds_until.timestamp() if holds_until else None)
+        return idle.response(request, answer)
 
 
 class UpdateStatusView(DeviceEndpoint, APIView):

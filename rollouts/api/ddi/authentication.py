@@ -7,39 +7,53 @@ gateway token (devices.gateway_tokens) opens every controllerId of its
 product; an unknown one is registered by the root poll. The tenant path
 segment must be settings.OTA_DDI_TENANT (any letter case).
 
-``request.user`` is the Device (None for a controllerId a gateway has not
-registered yet) and ``request.auth`` the Controller below.
+``request.auth`` is the Controller below: the device's session (devices.session),
+or the gateway token with the device's session when the controllerId is known;
+``request.user`` the Device when it was read (None for a controllerId a gateway has
+not registered yet, and on the root poll's idle path).
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from drf_spectacular.drainage import set_override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from devices import gateway_tokens, tokens
-from devices.api.authentication import admit
+from devices import gateway_tokens
+from devices.api.authentication import admitted
 from devices.models import Device, GatewayToken
+from devices.session import DeviceSession, device_session, load_device, open_session
 from otaportal.ratelimit import client_address, refuse_bad_credentials
-from rollouts import policy
 from rollouts.services.ddi.controller import controllers
 
 TARGET_TOKEN, GATEWAY_TOKEN = "TargetToken", "GatewayToken"
+WRONG_TARGET = "Invalid target token for this controllerId."
 
 
-@dataclass
+@dataclass(frozen=True)
 class Controller:
-    """Who asks, for which controllerId."""
+    """Who asks, for which controllerId: a device session, or a gateway token with the device if it is known."""
 
     controller_id: str
-    device: Device | None
+    session: DeviceSession | None
     gateway: GatewayToken | None = None
+
+    @property
+    def device(self) -> Device | None:
+        return None if self.session is None else self.session.device
 
 
 class DdiAuthentication(authentication.BaseAuthentication):
+    # False: the view may answer a target token's request from its session alone (the root poll).
+    loads_device = True
+
+    def devices(self):
+        """Where the device is read; the root poll's subclass annotates what it needs in the same query."""
+        return controllers(with_state=False)
+
     def authenticate(self, request):
         kwargs = request.parser_context.get("kwargs", {})
-        view = request.parser_context.get("view")
         controller_id = kwargs.get("controllerId", "")
         scheme, _, credentials = authentication.get_authorization_header(request).decode("latin-1").partition(" ")
         scheme, credentials = scheme.strip(), credentials.strip()
@@ -51,40 +65,51 @@ class DdiAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"Use {TARGET_TOKEN} or {GATEWAY_TOKEN} authorization.")
         seen_from = client_address(request)
         address = seen_from or "unknown"
-        with_state = getattr(view, "needs_controller_state", False)
-        queryset = controllers(with_state=with_state)
         if scheme.lower() == TARGET_TOKEN.lower():
-            controller = self._target(credentials, controller_id, queryset, address)
+            controller = self._target(credentials, controller_id, address, seen_from)
         else:
-            controller = self._gateway(credentials, controller_id, queryset, address)
-        if controller.device is not None:
-            # The root poll decides: its policy generation comes with the rate limit's round trip.
-            admit(request, controller.device, address,
-                  policy.device_cache_keys(controller.device) if with_state else ())
-            tokens.mark_seen(controller.device, seen_from)
+            controller = self._gateway(credentials, controller_id, address, seen_from)
         return controller.device, controller
 
-    @staticmethod
-    def _target(plaintext, controller_id, queryset, address) -> Controller:
-        device = tokens.authenticate(plaintext, queryset)
-        if device is None or device.uid != controller_id:
+    def _target(self, plaintext, controller_id, address, seen_from) -> Controller:
+        session = open_session(plaintext, address, seen_from, self.devices())
+        if session is not None and session.uid != controller_id:
             # Another device's controllerId: refused like a wrong token, so nothing about it leaks.
-            refuse_bad_credentials(address, "Invalid target token for this controllerId.")
-        return Controller(controller_id, device)
+            refuse_bad_credentials(address, WRONG_TARGET)
+        session = admitted(session, address)
+        if self.loads_device:
+            session = load_device(session, self.devices())
+            if session is None:
+                refuse_bad_credentials(address, WRONG_TARGET)
+        return Controller(controller_id, session)
 
-    @staticmethod
-    def _gateway(plaintext, controller_id, queryset, address) -> Controller:
+    def _gateway(self, plaintext, controller_id, address, seen_from) -> Controller:
         gateway = gateway_tokens.authenticate(plaintext)
         if gateway is None:
             refuse_bad_credentials(address, "Invalid or revoked gateway token.")
-        device = queryset.select_related("product").filter(uid=controller_id).first()
+        device = self.devices().select_related("product").filter(uid=controller_id).first()
         if device is not None and (device.product_id != gateway.product_id or not device.is_active):
             refuse_bad_credentials(address, "This gateway token may not act for this controllerId.")
         gateway_tokens.mark_used(gateway)
-        return Controller(controller_id, device, gateway)
+        session = None if device is None else admitted(device_session(device, address, seen_from), address)
+        return Controller(controller_id, session, gateway)
 
     def authenticate_header(self, request):
         return f'{TARGET_TOKEN} realm="hawkBit DDI"'
+
+
+class RootPollAuthentication(DdiAuthentication):
+    """The root poll's: the device's updates and what DDI says of them come in the device's query
+    (rollouts.services.ddi.controller), read only when the session cannot answer alone."""
+
+    loads_device = False
+
+    def devices(self):
+        return controllers(with_state=True)
+
+
+# The same "ddiToken" security scheme as its base class (DdiTokenScheme below).
+set_override(RootPollAuthentication, "suppress_collision_warning", True)
 
 
 class IsController(permissions.BasePermission):
@@ -96,6 +121,7 @@ class IsController(permissions.BasePermission):
 
 class DdiTokenScheme(OpenApiAuthenticationExtension):
     target_class = DdiAuthentication
+    match_subclasses = True
     name = "ddiToken"
 
     def get_security_definition(self, auto_schema):

@@ -83,12 +83,3 @@ def entity_tag(document: dict) -> str:
     """A strong ETag: the SHA-256 of the document's canonical JSON."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
     return '"' + hashlib.sha256(canonical).hexdigest()[:40] + '"'
-
-
-def none_match(header: str | None, etag: str) -> bool:
-    """True when If-None-Match names this ETag (or ``*``): nothing changed, answer 304."""
-    if not header:
-        return False
-    candidates = [candidate.strip() for candidate in header.split(",")]
-    # If-None-Match compares weakly (RFC 9110, 13.1.2): a W/ prefix does not matter.
-    return "*" in candidates or etag in [candidate.removeprefix("W/") for candidate in candidates]

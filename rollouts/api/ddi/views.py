@@ -6,17 +6,21 @@ call rollouts.services.ddi and render its answer in hawkBit's shapes.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from devices import session as sessions
+from devices.api import idle
+from devices.api.device_endpoint import IgnoreAcceptHeader
 from devices.api.downloads import artifact_response
-from devices.api.throttling import DeviceRateThrottle
 from otaportal.rest import LimitedJSONParser
+from rollouts import policy
 from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus
 from rollouts.services.ddi import actions, controller
@@ -24,7 +28,7 @@ from rollouts.services.ddi.config_data import update_config_data
 from rollouts.services.ddi.feedback import ActionClosed, InvalidTransition, cancel_feedback, deployment_feedback
 
 from . import documents
-from .authentication import Controller, DdiAuthentication, IsController
+from .authentication import WRONG_TARGET, Controller, DdiAuthentication, IsController, RootPollAuthentication
 from .errors import (
     BAD_ATTRIBUTES,
     CONSTRAINT,
@@ -56,16 +60,6 @@ class HalJSONRenderer(JSONRenderer):
     media_type = "application/hal+json"
 
 
-class AnyAccept(BaseContentNegotiation):
-    """Downloads answer bytes whatever Accept says (RAUC asks for application/octet-stream)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 def answers(*codes, **documented):
     """OpenAPI responses: the documented ones plus hawkBit's ExceptionInfo for ``codes``."""
     described = {
@@ -82,7 +76,7 @@ def answers(*codes, **documented):
 class DdiView(APIView):
     authentication_classes = [DdiAuthentication]
     permission_classes = [IsController]
-    throttle_classes = [DeviceRateThrottle]
+    throttle_classes = []  # the device session counts the device's requests (devices.session)
     renderer_classes = [JSONRenderer, HalJSONRenderer]
     parser_classes = [LimitedJSONParser]
 
@@ -134,7 +128,8 @@ ACTION_HISTORY = OpenApiParameter(
 
 
 class ControllerBaseView(DdiView):
-    needs_controller_state = True
+    authentication_classes = [RootPollAuthentication]
+    SURFACE = "ddi-root"
 
     @extend_schema(
         tags=[TAG], operation_id="ddi_controller_base", summary="Root resource for an individual target",
@@ -146,14 +141,28 @@ class ControllerBaseView(DdiView):
                           _304=OpenApiResponse(description="Not modified since the ETag given.")),
     )
     def get(self, request, tenant, controllerId):
-        device = request.user
-        if device is None:
+        session, fingerprint = self.caller.session, idle.fingerprint(request)
+        if session is None:  # a gateway token's controllerId seen for the first time
             device = controller.register_controller(self.caller.gateway, controllerId)
-        document = documents.controller_base(request, controllerId, controller.poll(device))
-        etag = documents.entity_tag(document)
-        if documents.none_match(request.META.get("HTTP_IF_NONE_MATCH"), etag):
-            return HttpResponse(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(document, headers={"ETag": etag})
+            answer = _poll_answer(request, controllerId, device, policy.for_product(device.product_id))
+            return idle.response(request, answer, request.accepted_media_type)
+        remembered = sessions.idle_answer(session, self.SURFACE, fingerprint)
+        if remembered is not None:
+            return idle.response(request, remembered, request.accepted_media_type)
+        session = sessions.load_device(session, controller.controllers(with_state=True))
+        if session is None:
+            raise AuthenticationFailed(WRONG_TARGET)
+        snapshot = policy.for_product(session.product_id, session.generation)
+        answer = _poll_answer(request, controllerId, session.device, snapshot)
+        holds_until = snapshot.holds_until(timezone.now())
+        sessions.remember(session, self.SURFACE, fingerprint, answer, snapshot.generation,
+                          until=holds_until.timestamp() if holds_until else None)
+        return idle.response(request, answer, request.accepted_media_type)
+
+
+def _poll_answer(request, controller_id: str, device, snapshot) -> sessions.Answer:
+    document = documents.controller_base(request, controller_id, controller.poll(device, snapshot))
+    return idle.answer(status.HTTP_200_OK, document, documents.entity_tag(document))
 
 
 class DeploymentBaseView(DdiView):
@@ -261,7 +270,7 @@ class SoftwareModuleArtifactsView(DdiView):
 
 
 class ArtifactView(DdiView):
-    content_negotiation_class = AnyAccept
+    content_negotiation_class = IgnoreAcceptHeader
 
     @extend_schema(
         tags=[TAG], operation_id="ddi_artifact_download", summary="Artifact download (or its .MD5SUM)",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from catalog.models import DEFAULT_MODULE
 from catalog.validators import module_name_validator, version_validator
 from devices.models import Device, DeviceEvent
+from devices.stamps import forget_devices
 from rollouts.decision import Report
 from rollouts.models import SUCCESS_STATUSES, DeviceUpdate
 from rollouts.services.checkin import record_report
@@ -85,4 +86,5 @@ def update_config_data(device: Device, data: dict, mode: str = MERGE) -> Device:
             )
         DeviceUpdate.objects.filter(device=device, status__in=SUCCESS_STATUSES,
                                     attributes_sent_at__isnull=True).update(attributes_sent_at=now)
+        forget_devices(device.pk)  # the bulk update sends no post_save: the root poll's configData link changed
     return device

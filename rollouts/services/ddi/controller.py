@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
+from rollouts.policy import ProductPolicy
 from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus
 from rollouts.prefetch import with_current_updates
 from rollouts.services.checkin import make_offer
@@ -125,7 +126,9 @@ def controllers(with_state: bool = False):
     return with_current_updates(devices.annotate(ddi_update_facts=RawSQL(FACTS_SQL, ())))
 
 
-def facts_of(device: Device) -> UpdateFacts:
+def update_facts(device: Device) -> UpdateFacts:
+    """The facts annotated by ``controllers(with_state=True)``; none for a device read without them
+    (one a gateway token just registered has no updates yet)."""
     return UpdateFacts.parse(getattr(device, "ddi_update_facts", None))
 
 
@@ -159,11 +162,12 @@ class ControllerState:
     request_attributes: bool = False
 
 
-def poll(device: Device) -> ControllerState:
-    """The controller's next step; makes the decision's offer as check-in does (first time only)."""
-    facts = facts_of(device)
+def poll(device: Device, snapshot: ProductPolicy) -> ControllerState:
+    """The controller's next step under the policy ``snapshot`` of its product; makes the decision's
+    offer as check-in does (first time only)."""
+    facts = update_facts(device)
     cancel_id = facts.cancel_id
-    deployment = _deployment(device, facts)
+    deployment = _deployment(device, facts, snapshot)
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
@@ -175,8 +179,8 @@ def poll(device: Device) -> ControllerState:
     )
 
 
-def _deployment(device: Device, facts: UpdateFacts) -> Deployment | None:
-    decision = decide(device)
+def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy) -> Deployment | None:
+    decision = decide(device, snapshot=snapshot)
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update

@@ -10,6 +10,7 @@ from catalog.models import AccessKey, ApiToken, Release
 from tests.factories import ReleaseFactory
 
 from .conftest import PACKAGES_URL, sdk_signed, send
+from otaportal import last_use
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_signed_request_records_when_the_key_was_used(access_key):
     uri, headers, _ = sdk_signed("GET", PACKAGES_URL, key.access_key_id, secret)
 
     send(APIClient(), "GET", uri, headers)
+    last_use.write_buffered()  # beat's flush
 
     key.refresh_from_db()
     assert key.last_used_at is not None
