@@ -35,7 +35,7 @@ def sort_devices(spec, count: int, seed: int, host: str) -> dict:
     """
     from django.test import Client
 
-    from rollouts import fleet
+    from rollouts import simulation
 
     client = Client(HTTP_HOST=host)
 
@@ -49,8 +49,8 @@ def sort_devices(spec, count: int, seed: int, host: str) -> dict:
     groups = {"all": [], "checkin_idle": [], "checkin_offer": [], "ddi_idle": []}
     chooser = random.Random(seed)
     for position, index in enumerate(chooser.sample(range(spec.devices), min(count, spec.devices))):
-        token, uid = fleet.device_token(spec.name, index), fleet.device_uid(spec.name, index)
-        report = fleet.check_in_report(fleet.device_profile(spec, index))
+        token, uid = simulation.device_token(spec.name, index), simulation.device_uid(spec.name, index)
+        report = simulation.check_in_report(simulation.device_profile(spec, index))
         groups["all"].append(token)
         offer = check_in(token, report)
         if offer is not None and position % 2 == 0:
@@ -141,9 +141,9 @@ class Peers(Benchmark):
         return targets
 
     def at_size(self, ctx, devices):
-        from rollouts import fleet
+        from rollouts import simulation
 
-        spec = fleet.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim")
+        spec = simulation.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim")
         # Not the seed of the check-in and DDI benchmarks: their samples stay as they found them.
         groups = sort_devices(spec, ctx.config.peer_devices, seed=devices + 11, host=urlsplit(ctx.gunicorn.url).netloc)
         targets = self.targets(ctx, groups)
