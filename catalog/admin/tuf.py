@@ -21,17 +21,19 @@ class TufRepositoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(
             Prefetch("metadata", queryset=tuf.latest_versions(), to_attr="latest_metadata"),
-            Prefetch("keys", queryset=TufKey.objects.current(), to_attr="current_keys"),
+            Prefetch("keys", queryset=TufKey.objects.filter(retired_at__isnull=True), to_attr="unretired_keys"),
         )
 
     @admin.display(description="roles: version, expires, key id")
     def roles(self, repository):
         versions = {metadata.role: metadata for metadata in repository.latest_metadata}
-        keys = {key.role: key for key in repository.current_keys}
+        keys = {key.role: key for key in repository.unretired_keys if not key.pending}
+        pending = {key.role: key for key in repository.unretired_keys if key.pending}
         return format_html_join(
-            "", "<div>{} v{} · expires {} · key {}{}</div>",
+            "", "<div>{} v{} · expires {} · key {}{}{}</div>",
             ((role, _version(versions.get(role)), _expiry(versions.get(role)), keys[role].keyid[:16],
-              "" if keys[role].is_online else " (offline)") for role in TufRole.values if role in keys),
+              "" if keys[role].is_online else " (offline)", _next_key(pending.get(role)))
+             for role in TufRole.values if role in keys),
         )
 
     @admin.display(boolean=True, description="waits for offline root")
@@ -41,6 +43,10 @@ class TufRepositoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 def _version(metadata) -> str:
     return str(metadata.version) if metadata else "–"
+
+
+def _next_key(key) -> str:
+    return f" · next key {key.keyid[:16]} (once the signed root is imported)" if key else ""
 
 
 def _expiry(metadata) -> str:

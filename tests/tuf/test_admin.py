@@ -47,3 +47,12 @@ def test_the_index_warns_of_a_file_about_to_expire_unsigned(product, staff, sett
 
 def test_the_index_is_quiet_while_every_file_is_fresh(repository, staff):
     assert "data-tuf-expiring" not in staff.get("/admin/").content.decode()
+
+
+def test_the_repository_page_shows_a_rotation_waiting_for_the_offline_root(product, offline_repository, staff):
+    # given a targets key rotation drafted while the root key is offline
+    rotation = tuf_keys.rotate_key(product.key, TufRole.TARGETS)
+
+    page = staff.get(f"/admin/catalog/tufrepository/{offline_repository.pk}/change/").content.decode()
+
+    assert f"next key {rotation.key.keyid[:16]} (once the signed root is imported)" in page
