@@ -71,12 +71,12 @@ class Context:
 
     def ensure_fleet(self, devices: int, releases: int, *, name: str = "sim", rollouts: int | None = None):
         """Grow fleet ``name`` to ``devices`` and ``releases`` (pruning extra releases), timed."""
-        from rollouts import fleet
+        from rollouts import simulation
 
-        spec = fleet.FleetSpec(devices=devices, releases=releases, name=name, prune=True,
+        spec = simulation.FleetSpec(devices=devices, releases=releases, name=name, prune=True,
                                rollouts=self.config.rollouts if rollouts is None else rollouts)
         started = time.monotonic()
-        report = fleet.generate(spec)
+        report = simulation.generate(spec)
         seconds = time.monotonic() - started
         if report.devices_created or report.releases_created:
             self.fleet_times.append((name, report.devices_created, report.devices_total, report.releases_created,
@@ -218,7 +218,7 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   {options['workers']} --worker-class {options['worker_class']}` (2 × cores), `DJANGO_DEBUG=false`, persistent
   database connections (`DATABASE_CONN_MAX_AGE=600`). There nginx sits in front; here wrk and curl talk to
   gunicorn directly, and a sync worker closes the connection after each answer, as it does behind nginx.
-- The fleet comes from `bin/manage simulate_fleet` (rollouts/fleet.py), grown to {sizes} devices in turn;
+- The fleet comes from `bin/manage simulate_fleet` (rollouts/simulation/), grown to {sizes} devices in turn;
   the sized benchmarks measure at each size. Load comes from wrk (Debian package, installed if missing) with
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
 - `python -m bench run --only NAME` measures one benchmark again and re-renders this page with the others'
@@ -267,7 +267,7 @@ versions skewed towards the oldest, last-seen times, and for about 5 % of them a
 in some state. Devices are written with COPY in batches of `--batch-size` (10,000) behind a progress bar;
 running it again with the same numbers changes nothing and bigger numbers add what is missing. It refuses
 products of the same name that it did not make. Device tokens are derived from `SECRET_KEY` and the uid
-(`rollouts.fleet.device_token`), so the load generator knows them and no plaintext is stored.
+(`rollouts.simulation.device_token`), so the load generator knows them and no plaintext is stored.
 """
 
 

@@ -38,15 +38,15 @@ class Admin(Benchmark):
 
     def _pages(self):
         from catalog.models import Product
-        from rollouts import fleet
+        from rollouts import simulation
         from rollouts.models import Rollout, Strategy
 
         devices = reverse("admin:devices_device_changelist")
-        product = Product.objects.get(key=fleet.product_key("sim", 0))
+        product = Product.objects.get(key=simulation.product_key("sim", 0))
         pages = [
             ("device list, first page", devices),
             ("device list, filtered by product", f"{devices}?product__id__exact={product.pk}"),
-            ("device list, search by uid", f"{devices}?q={fleet.device_uid('sim', 12345 % max(self.ctx.devices, 1))}"),
+            ("device list, search by uid", f"{devices}?q={simulation.device_uid('sim', 12345 % max(self.ctx.devices, 1))}"),
             ("device list, search by name", f"{devices}?q=Simulated+sim-0000"),
         ]
         rollout = (Rollout.objects.filter(release__product=product).exclude(strategy=Strategy.SUSPENDED)

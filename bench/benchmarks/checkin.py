@@ -17,12 +17,12 @@ FLEET = 1_000_000
 
 def sample_requests(spec, count: int, seed: int) -> list[tuple[str, str]]:
     """(token, check-in body) of ``count`` devices drawn evenly from the whole fleet."""
-    from rollouts import fleet
+    from rollouts import simulation
 
     chooser = random.Random(seed)
     indices = chooser.sample(range(spec.devices), min(count, spec.devices))
-    return [(fleet.device_token(spec.name, index),
-             json.dumps(fleet.check_in_report(fleet.device_profile(spec, index)), separators=(",", ":")))
+    return [(simulation.device_token(spec.name, index),
+             json.dumps(simulation.check_in_report(simulation.device_profile(spec, index)), separators=(",", ":")))
             for index in indices]
 
 
@@ -87,10 +87,10 @@ class CheckIn(Benchmark):
         self.rows = []
 
     def at_size(self, ctx, devices):
-        from rollouts import fleet
+        from rollouts import simulation
 
-        catalogues = [fleet.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim"),
-                      fleet.FleetSpec(devices=1000, releases=ctx.config.releases_few, name="few")]
+        catalogues = [simulation.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim"),
+                      simulation.FleetSpec(devices=1000, releases=ctx.config.releases_few, name="few")]
         for spec in catalogues:
             requests = sample_requests(spec, ctx.config.sampled_devices, seed=devices)
             folder = ctx.out / "requests"

@@ -36,13 +36,13 @@ def sorted_sample(spec, seed: int, host: str, count: int) -> dict:
     """
     from django.test import Client
 
-    from rollouts import fleet
+    from rollouts import simulation
 
     client = Client(HTTP_HOST=host)
     chooser = random.Random(seed)
     groups = {"idle": [], "pending": []}
     for index in chooser.sample(range(spec.devices), min(count, spec.devices)):
-        token, uid = fleet.device_token(spec.name, index), fleet.device_uid(spec.name, index)
+        token, uid = simulation.device_token(spec.name, index), simulation.device_uid(spec.name, index)
         response = client.get(poll_path(uid), HTTP_AUTHORIZATION=f"TargetToken {token}")
         if response.status_code != 200:
             raise RuntimeError(f"DDI poll of {uid} answered {response.status_code}: {response.content[:300]!r}")
@@ -97,12 +97,12 @@ class DdiPoll(Benchmark):
         self.rows = []
 
     def at_size(self, ctx, devices):
-        from rollouts import fleet
+        from rollouts import simulation
 
         url, seconds = ctx.gunicorn.url, ctx.config.load_seconds
         host = urlsplit(url).netloc
-        catalogues = [(fleet.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim"), SAMPLED),
-                      (fleet.FleetSpec(devices=1000, releases=ctx.config.releases_few, name="few"), SAMPLED // 4)]
+        catalogues = [(simulation.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim"), SAMPLED),
+                      (simulation.FleetSpec(devices=1000, releases=ctx.config.releases_few, name="few"), SAMPLED // 4)]
         for spec, count in catalogues:
             groups = sorted_sample(spec, seed=devices, host=host, count=count)
             folder = ctx.out / "requests"

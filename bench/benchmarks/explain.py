@@ -33,11 +33,11 @@ class Explain(Benchmark):
 
     def at_size(self, ctx, devices):
         from devices.models import Device
-        from rollouts import decision, fleet
+        from rollouts import decision, simulation
         from rollouts.models import DeviceFilter, Rollout, Strategy
         from rollouts.services import filters
 
-        uid = fleet.device_uid("sim", devices // 2)
+        uid = simulation.device_uid("sim", devices // 2)
         device = Device.objects.select_related("product").get(uid=uid)
         rollout = (Rollout.objects.filter(release__product=device.product).exclude(strategy=Strategy.SUSPENDED)
                    .select_related("release").order_by("-release__version_key").first())

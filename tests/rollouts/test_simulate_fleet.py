@@ -9,7 +9,7 @@ from catalog.choices import ArtifactState
 from catalog.models import Artifact, Product, Release
 from devices import tokens
 from devices.models import Device
-from rollouts import fleet
+from rollouts import simulation
 from rollouts.models import DeviceFilter, DeviceUpdate, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
 from tests.factories import ProductFactory
 
@@ -49,7 +49,7 @@ def test_running_rollouts_have_phases_and_targeted_ones_have_filters():
     simulate("--devices", "10", "--releases", "20", "--rollouts", "10")
 
     running = Rollout.objects.exclude(strategy=Strategy.SUSPENDED)
-    assert RolloutPhase.objects.filter(rollout__in=running).count() == 10 * len(fleet.PHASES)
+    assert RolloutPhase.objects.filter(rollout__in=running).count() == 10 * len(simulation.PHASES)
     targeted = running.filter(strategy=Strategy.TARGETED)
     assert targeted.exists()
     assert set(RolloutFilter.objects.values_list("rollout", flat=True)) == set(targeted.values_list("pk", flat=True))
@@ -61,8 +61,8 @@ def test_devices_are_spread_over_products_regions_agents_and_installed_versions(
     devices = list(fleet_devices())
     assert len(Counter(device.product_id for device in devices)) == 3
     regions = Counter(device.attributes["region"] for device in devices)
-    assert set(regions) == set(fleet.REGIONS)
-    assert len({device.agent_version for device in devices}) == len(fleet.AGENT_VERSIONS)
+    assert set(regions) == set(simulation.REGIONS)
+    assert len({device.agent_version for device in devices}) == len(simulation.AGENT_VERSIONS)
     installed = Counter(device.installed_versions["default"] for device in devices)
     assert installed.most_common(1)[0][0] == "1.0.0"  # most devices run the oldest version
     assert set(installed) == {"1.0.0", "1.1.0", "1.2.0"}
@@ -82,17 +82,17 @@ def test_some_devices_have_updates_of_their_own_products_running_rollouts():
 def test_a_derived_token_authenticates_its_device():
     simulate("--devices", "20")
 
-    device = tokens.authenticate(fleet.device_token("sim", 17))
+    device = tokens.authenticate(simulation.device_token("sim", 17))
 
     assert device is not None
-    assert device.uid == fleet.device_uid("sim", 17)
+    assert device.uid == simulation.device_uid("sim", 17)
 
 
 def test_the_stored_token_digest_is_not_the_plaintext():
     simulate("--devices", "3")
 
-    device = Device.objects.get(uid=fleet.device_uid("sim", 1))
-    assert fleet.device_token("sim", 1) not in (device.token_digest, device.token_prefix)
+    device = Device.objects.get(uid=simulation.device_uid("sim", 1))
+    assert simulation.device_token("sim", 1) not in (device.token_digest, device.token_prefix)
 
 
 def test_running_it_again_changes_nothing():
@@ -109,13 +109,13 @@ def test_running_it_again_changes_nothing():
 
 def test_bigger_numbers_add_only_what_is_missing():
     simulate("--devices", "100", "--releases", "6")
-    first = Device.objects.get(uid=fleet.device_uid("sim", 0))
+    first = Device.objects.get(uid=simulation.device_uid("sim", 0))
 
     simulate("--devices", "250", "--releases", "9")
 
     assert fleet_devices().count() == 250
     assert Release.objects.count() == 9
-    assert Device.objects.get(uid=fleet.device_uid("sim", 0)).pk == first.pk
+    assert Device.objects.get(uid=simulation.device_uid("sim", 0)).pk == first.pk
 
 
 def test_the_newest_releases_take_over_the_running_rollouts_when_the_catalogue_grows():
@@ -167,12 +167,12 @@ def test_two_fleets_with_different_names_live_side_by_side():
 
     assert fleet_devices("alpha").count() == 30
     assert fleet_devices("beta").count() == 40
-    assert tokens.authenticate(fleet.device_token("beta", 39)).uid == "beta-00000039"
+    assert tokens.authenticate(simulation.device_token("beta", 39)).uid == "beta-00000039"
 
 
 def test_bulk_create_writes_the_same_fleet_as_copy():
-    fleet.generate(fleet.FleetSpec(devices=120, releases=6, name="copied", use_copy=True))
-    fleet.generate(fleet.FleetSpec(devices=120, releases=6, name="created", use_copy=False))
+    simulation.generate(simulation.FleetSpec(devices=120, releases=6, name="copied", use_copy=True))
+    simulation.generate(simulation.FleetSpec(devices=120, releases=6, name="created", use_copy=False))
 
     def shape(name):
         return sorted((d.uid.split("-", 1)[1], d.agent_version, tuple(sorted(d.installed_versions.items())),

@@ -1,4 +1,4 @@
-"""``manage.py simulate_fleet --devices N --releases M``: a realistic fleet, fast (rollouts/fleet.py)."""
+"""``manage.py simulate_fleet --devices N --releases M``: a realistic fleet, fast (rollouts/simulation/)."""
 
 import sys
 import time
@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from rollouts import fleet
+from rollouts import simulation
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "Create or grow a simulated fleet: products, modules, releases with verified artifacts, device "
         "filters, running rollouts in phases, and devices with attributes, tags, installed versions and "
         "update states. Running it again with the same numbers changes nothing; bigger numbers add what "
-        "is missing. Device tokens are derived from SECRET_KEY (see rollouts/fleet.py)."
+        "is missing. Device tokens are derived from SECRET_KEY (see rollouts/simulation/)."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--rollouts", type=int, default=100,
                             help="How many of the newest releases roll out (the rest are suspended).")
         parser.add_argument("--filters", type=int, default=20, help="Device filters to define.")
-        parser.add_argument("--products", type=int, default=3, help=f"Products (1 to {len(fleet.PRODUCT_KINDS)}).")
+        parser.add_argument("--products", type=int, default=3,
+                            help=f"Products (1 to {len(simulation.PRODUCT_KINDS)}).")
         parser.add_argument("--name", default="sim", help="Fleet name: prefix of its products and device uids.")
         parser.add_argument("--batch-size", type=int, default=10_000, help="Devices written per COPY batch.")
         parser.add_argument("--prune", action="store_true",
@@ -32,12 +33,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            spec = fleet.FleetSpec(
+            spec = simulation.FleetSpec(
                 devices=options["devices"], releases=options["releases"], rollouts=options["rollouts"],
                 filters=options["filters"], products=options["products"], name=options["name"],
                 batch_size=options["batch_size"], prune=options["prune"],
             )
-        except fleet.FleetError as error:
+        except simulation.FleetError as error:
             raise CommandError(str(error)) from None
         started = time.monotonic()
         bar = tqdm(total=None, unit="device", unit_scale=True, desc="devices", file=sys.stderr,
@@ -48,8 +49,8 @@ class Command(BaseCommand):
             bar.update(done)
 
         try:
-            report = fleet.generate(spec, progress=progress)
-        except fleet.FleetError as error:
+            report = simulation.generate(spec, progress=progress)
+        except simulation.FleetError as error:
             raise CommandError(str(error)) from None
         finally:
             bar.close()
