@@ -63,7 +63,8 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
                           "created_at", "updated_at", "event_history")
 
     class Media:
-        css = {"all": ["editors/editors.css"]}  # the typed list filters; the editors bring their own
+        # The badges and buttons (ObjectActionsMixin's, which this replaces) and the typed list filters.
+        css = {"all": ["catalog/admin.css", "editors/editors.css"]}
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
