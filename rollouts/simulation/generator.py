@@ -39,5 +39,4 @@ def generate(spec: FleetSpec, progress: Callable[[int, int], None] | None = None
     _analyze()
     report.releases_total = len(releases)
     report.running_rollouts = len(running)
-    report.product_keys = [product.key for product in products]
     return report

@@ -3,7 +3,7 @@
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -58,7 +58,6 @@ class FleetReport:
     filters_created: int = 0
     running_rollouts: int = 0
     updates_created: int = 0
-    product_keys: list = field(default_factory=list)
 
 
 # --- deterministic choices -------------------------------------------------------------------
