@@ -15,6 +15,8 @@ class TufRepositoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("product", "roles", "last_signed_at", "waits_for_offline_root")
     list_select_related = ("product",)
     search_fields = ("product__key",)
+    # "Not empty": the repositories waiting for a root signed offline (tuf_sign_root).
+    list_filter = (("pending_root", admin.EmptyFieldListFilter),)
     fields = ("product", "roles", "last_signed_at", "waits_for_offline_root", "created_at")
     readonly_fields = fields
 

@@ -56,3 +56,15 @@ def test_the_repository_page_shows_a_rotation_waiting_for_the_offline_root(produ
     page = staff.get(f"/admin/catalog/tufrepository/{offline_repository.pk}/change/").content.decode()
 
     assert f"next key {rotation.key.keyid[:16]} (once the signed root is imported)" in page
+
+
+def test_the_list_filters_the_repositories_waiting_for_an_offline_root(product, offline_root_key, staff):
+    # given a repository waiting for its root signed offline, and another one with every key online
+    tuf_keys.init_repository(product.key, offline_root_key=offline_root_key.signer.public_key)
+    tuf_keys.init_repository(ProductFactory(key="relay").key)
+
+    # when the list is filtered to repositories with a pending root
+    page = staff.get("/admin/catalog/tufrepository/", {"pending_root__isempty": "0"}).content.decode()
+
+    # then only the waiting one is listed
+    assert "/change/" in page and f">{product}<" in page and "relay" not in page
