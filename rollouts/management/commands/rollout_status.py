@@ -41,6 +41,8 @@ class Command(RolloutCommand):
     def _details(self, rollout):
         if rollout.state_reason:
             self.stdout.write(f"Reason: {rollout.state_reason}")
+        self.stdout.write(f"Timeouts: download {rollout.download_timeout or 'never'}, "
+                          f"install {rollout.install_timeout or 'never'} (set with rollout_timeouts)")
         for link in rollout.rollout_filters.select_related("filter"):
             date = link.rollout_date.isoformat() if link.rollout_date else "now"
             self.stdout.write(f"Filter: {link.filter.name} ({link.filter_id}) from {date}")
