@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.releases import ReleaseAdmin
@@ -45,6 +46,10 @@ class RolloutPhaseInline(admin.TabularInline):
     verbose_name_plural = "phases (none: every eligible device at once)"
 
 
+# The list shows this much of a pause reason; the whole of it is the cell's tooltip and on the progress page.
+PAUSE_REASON_SHOWN = 160
+
+
 def _is(*states):
     return lambda model_admin, rollout: rollout.state in states
 
@@ -56,9 +61,9 @@ def _can_advance(model_admin, rollout):
 @admin.register(Rollout)
 class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
     change_form_template = "admin/rollouts/rollout/change_form.html"
-    # An overview that fits 1,400 px (tests/console/test_rollouts_browser.py): the release names its product.
-    list_display = ("release", "strategy_badge", "state_badge", "phase", "progress", "success_rate", "failure_rate",
-                    "pause_reason", "updated_at")
+    # An overview that fits 1,400 px beside the admin's sidebars (tests/console/test_browser.py): the release names
+    # its product, the state cell carries the strategy and the pause reason, one cell both rates.
+    list_display = ("release", "state_and_reason", "phase", "progress", "outcome_rates")
     list_select_related = ("release__product", "release__module__product")
     list_filter = ("strategy", "state", PausedByFilter, "release__product")
     search_fields = ("release__version", "release__product__key", "release__module__name")
@@ -114,20 +119,37 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
         return format_html('<a href="{}" class="ota-progress-link">{}{}</a>', self.page_url("progress", rollout),
                            display.outcome_bar(rollout), text)
 
-    @admin.display(description="success rate")
-    def success_rate(self, rollout):
-        return display.rate_text(dashboard.success_rate(rollout), "outcomes succeeded")
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, rollout):
+        return display.state_badge(rollout.state)
 
-    @admin.display(description="failure rate")
-    def failure_rate(self, rollout):
-        return display.rate_text(dashboard.failure_rate(rollout), "outcomes failed or rolled back")
+    @admin.display(description="phase", ordering="current_phase")
+    def phase(self, rollout):
+        return display.phase_text(rollout)
 
-    @admin.display(description="pause reason")
-    def pause_reason(self, rollout):
-        if rollout.state != RolloutState.PAUSED:
-            return ""
-        who = "automatically" if rollout.paused_by == EventKind.AUTO_PAUSED else "by an operator"
-        return format_html("{} <span class=\"quiet\">({})</span>", rollout.state_reason, who)
+    @admin.display(description="installed", ordering="updates_succeeded")
+    def progress(self, rollout):
+        """Share of the devices offered the release that installed it, as a link to the progress page."""
+        rate = dashboard.progress_rate(rollout)
+        text = f"{rate.percent:.0f} % of {rate.whole}" if rate.percent is not None else "none offered"
+        return format_html('<a href="{}" class="ota-progress-link">{}{}</a>', self.page_url("progress", rollout),
+                           display.outcome_bar(rollout), text)
+
+    @admin.display(description="state", ordering="state")
+    def state_and_reason(self, rollout):
+        """The state, the strategy under it and, when paused, why and by whom: one narrow column."""
+        reason = ""
+        if rollout.state == RolloutState.PAUSED:
+            who = "automatically" if rollout.paused_by == EventKind.AUTO_PAUSED else "by an operator"
+            reason = format_html('<div class="ota-pause-reason" title="{}">Paused {}: {}</div>', rollout.state_reason,
+                                 who, Truncator(rollout.state_reason).chars(PAUSE_REASON_SHOWN))
+        return format_html('{}<div class="ota-strategy">{}</div>{}', display.state_badge(rollout.state),
+                           rollout.strategy, reason)
+
+    @admin.display(description="success / failure")
+    def outcome_rates(self, rollout):
+        return format_html("{} / {}", display.rate_text(dashboard.success_rate(rollout), "outcomes succeeded"),
+                           display.rate_text(dashboard.failure_rate(rollout), "outcomes failed or rolled back"))
 
     @admin.display(description="release")
     def release_link(self, rollout):
