@@ -22,7 +22,7 @@ from rollouts.services import dashboard, transitions
 from rollouts.services.dry_run import dry_run
 
 from . import display
-from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, StartForm
+from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, RolloutPolicyForm, StartForm
 from .list_filters import PausedByFilter
 from .rollout_pages import RolloutPagesMixin, counted
 
@@ -61,6 +61,7 @@ def _can_advance(model_admin, rollout):
 @admin.register(Rollout)
 class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
     change_form_template = "admin/rollouts/rollout/change_form.html"
+    form = RolloutPolicyForm  # skipDispatchingToEndpoint and the hawkBit update type in plain words
     # An overview that fits 1,400 px beside the admin's sidebars (tests/console/test_browser.py): the release names
     # its product, the state cell carries the strategy and the pause reason, one cell both rates.
     list_display = ("release", "state_and_reason", "phase", "progress", "outcome_rates")
