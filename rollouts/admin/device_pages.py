@@ -65,6 +65,7 @@ def device_updates_section(request, device):
         "update": update, "badge": update_status_badge(update.status),
         "release_url": reverse("admin:catalog_release_change", args=[quote(update.release_id)]),
         "explain_url": _explain_url(update.release.rollout.pk, device),
+        "log_url": reverse("admin:rollouts_deviceupdate_change", args=[update.pk]),  # its action log
         "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(update.release.rollout.pk)]),
     } for update in updates]
     return render_to_string("admin/devices/device/updates_section.html", {

@@ -79,3 +79,9 @@ def test_the_update_page_names_the_trimmed_lines(admin_client, update):
     page = update_page(admin_client, update)
 
     assert update_log.trimmed_note(3) in page
+
+
+def test_the_device_page_links_each_update_to_its_action_log(admin_client, update):
+    page = admin_client.get(reverse("admin:devices_device_change", args=[update.device_id])).content.decode()
+
+    assert f'href="{reverse("admin:rollouts_deviceupdate_change", args=[update.pk])}" class="ota-update-log-link"' in page
