@@ -26,7 +26,7 @@ LONGEST_STEP = ("week", timedelta(weeks=1))
 
 @dataclass(frozen=True)
 class Timeline:
-    moments: list  # the start of each step, oldest first
+    moments: list  # the first step's start, then the end of each step (the last one: now), oldest first
     in_progress: list  # offered and not closed yet, at the end of each step
     succeeded: list
     failed: list
@@ -55,25 +55,27 @@ def timeline_of(release_id, now: datetime) -> Timeline:
                 .annotate(n=Count("pk"))):
         closed.setdefault(row["moment"], {}).setdefault(row["status"], 0)
         closed[row["moment"]][row["status"]] += row["n"]
-    moments, moment = [], min(offered)
+    starts, moment = [], min(offered)
     while moment <= now:
-        moments.append(moment)
+        starts.append(moment)
         moment += step
-    return _accumulate(moments, offered, closed)
+    return _accumulate(starts, step, now, offered, closed)
 
 
-def _accumulate(moments, offered: dict, closed: dict) -> Timeline:
-    timeline = Timeline(moments, [], [], [], [])
+def _accumulate(starts, step: timedelta, now: datetime, offered: dict, closed: dict) -> Timeline:
+    """Counts at the end of each step (the last one ends now), after a first point of zeros at the first start."""
+    timeline = Timeline([starts[0]], [0], [0], [0], [0])
     total = succeeded = failed = other = 0
-    for moment in moments:
-        total += offered.get(moment, 0)
-        for status, n in closed.get(moment, {}).items():
+    for start in starts:
+        total += offered.get(start, 0)
+        for status, n in closed.get(start, {}).items():
             if status in SUCCESS_STATUSES:
                 succeeded += n
             elif status in FAILURE_STATUSES:
                 failed += n
             else:
                 other += n
+        timeline.moments.append(min(start + step, now))
         timeline.in_progress.append(max(total - succeeded - failed - other, 0))
         timeline.succeeded.append(succeeded)
         timeline.failed.append(failed)

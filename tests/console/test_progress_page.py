@@ -117,10 +117,11 @@ def test_the_states_over_time_accumulate_offers_and_outcomes_by_hour(running, up
 
     timeline = timeline_of(running.release_id, now)
 
-    assert len(timeline.moments) == 6  # 5 hours ago … this hour
-    assert timeline.in_progress == [2, 1, 0, 1, 1, 1]
-    assert timeline.succeeded == [0, 1, 1, 1, 1, 1]
-    assert timeline.failed == [0, 0, 1, 1, 1, 1]
+    assert timeline.moments[0] == now.replace(minute=0) - timedelta(hours=5)
+    assert timeline.moments[1:] == [now.replace(minute=0) - timedelta(hours=hours) for hours in (4, 3, 2, 1, 0)] + [now]
+    assert timeline.in_progress == [0, 2, 1, 0, 1, 1, 1]
+    assert timeline.succeeded == [0, 0, 1, 1, 1, 1, 1]
+    assert timeline.failed == [0, 0, 0, 1, 1, 1, 1]
 
 
 def test_the_page_draws_the_states_over_time_as_inline_svg(admin_client, running, updates_of):
