@@ -29,6 +29,8 @@ from catalog.models import Product, TufKey, TufMetadata, TufRepository, TufRole
 from catalog.services.tuf import expires_after, next_version, publish, sign_and_store, signed_part, store
 
 ONLINE_ROLES = (TufRole.TARGETS, TufRole.SNAPSHOT, TufRole.TIMESTAMP)
+# A root names four keys and carries a few signatures: about 3 KB. Anything near this is no root.
+MAX_ROOT_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,8 @@ def import_signed_root(content: bytes) -> TufRepository:
     A key the root names for the first time (a rotation) becomes its role's current key, the
     one it replaces is retired, and that role is signed again with the new key.
     """
+    if len(content) > MAX_ROOT_BYTES:
+        raise ValidationError({"file": f"Larger than a root can be ({MAX_ROOT_BYTES} bytes at most)."})
     try:
         metadata = Metadata[Root].from_bytes(content)
     except DeserializationError as error:

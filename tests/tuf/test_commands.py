@@ -113,3 +113,11 @@ def test_a_file_that_is_no_root_metadata_is_refused(tmp_path, db):
 
     with pytest.raises(CommandError, match="file: Not TUF root metadata"):
         run("tuf_sign_root", str(path))
+
+
+def test_a_file_larger_than_any_root_is_refused(tmp_path, db):
+    path = tmp_path / "root.json"
+    path.write_bytes(b" " * (2 * 1024 * 1024))
+
+    with pytest.raises(CommandError, match="file: Larger than a root can be"):
+        run("tuf_sign_root", str(path))
