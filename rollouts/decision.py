@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from catalog.choices import ArtifactState, PackageType, ReleaseStatus
 from catalog.versioning import at_least, version_key
+from otaportal.process_caches import RELEASE_CANDIDATES
 from rollouts import buckets, conditions, policy
 from rollouts.conditions import DeviceFacts
 from rollouts.models import DONE_STATUSES, DeviceUpdate, RolloutState, Strategy, UpdateType
@@ -218,7 +219,6 @@ LAST_RULE = ("not done", _not_done)
 RELEASE_RULES = ("product", "release active", "file", "strategy", "rollout state")
 _RELEASE_RULE_FUNCTIONS = [rule for name, rule in RULES if name in RELEASE_RULES]
 _DEVICE_RULE_FUNCTIONS = [rule for name, rule in RULES if name not in RELEASE_RULES]
-_candidates_by_product: dict = {}  # product id -> (its snapshot, the releases passing the release rules)
 
 
 def release_facts(release: ReleasePolicy) -> DeviceFacts:
@@ -227,11 +227,12 @@ def release_facts(release: ReleasePolicy) -> DeviceFacts:
 
 
 def _candidates(snapshot: policy.ProductPolicy) -> tuple:
-    cached = _candidates_by_product.get(snapshot.product_id)
+    key = (snapshot.product_id, snapshot.generation)
+    cached = RELEASE_CANDIDATES.get(key)
     if cached is not None and cached[0] is snapshot:
         return cached[1]
     candidates = tuple(release for release in snapshot.releases if _passes_release_rules(release))
-    _candidates_by_product[snapshot.product_id] = (snapshot, candidates)
+    RELEASE_CANDIDATES.put(key, (snapshot, candidates))
     return candidates
 
 

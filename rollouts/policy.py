@@ -19,7 +19,6 @@ recorded under ``left_out_key`` for the admin's release page (``left_out``).
 import json
 import logging
 import pickle
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +32,7 @@ from django.db.models.functions import Cast
 from catalog.choices import ReleaseStatus
 from catalog.models import Release
 from otaportal.edge import store
+from otaportal.process_caches import POLICY_SNAPSHOTS
 from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy
 
 FULL_PERCENTAGE = Decimal(100)
@@ -249,14 +249,6 @@ def invalidate(*product_ids) -> None:
     store().bump(products=product_ids)
 
 
-# Snapshots this process has already unpickled, by cache key (product and generation) with
-# their expiry. A changed policy has a new generation, hence a new key: the generation read
-# on every call keeps each process as current as the shared store, and one Redis read and
-# the unpickling of the whole snapshot are saved on each check-in (docs/benchmarks.md).
-_local_snapshots: dict[str, tuple[float, "ProductPolicy"]] = {}
-LOCAL_SNAPSHOTS_MAX = 256
-
-
 def for_product(product_id, generation: str | None = None) -> ProductPolicy:
     """The cached snapshot of the product's offerable releases (built on a miss).
 
@@ -265,10 +257,11 @@ def for_product(product_id, generation: str | None = None) -> ProductPolicy:
     """
     generation = store().generation(product_id) if generation is None else generation
     snapshot_key = f"rollouts:policy:{product_id}:{generation}"
-    now = time.monotonic()
-    local = _local_snapshots.get(snapshot_key)
-    if local is not None and local[0] > now:
-        return local[1]
+    # Kept unpickled in this process too: a changed policy has a new generation, hence a new key,
+    # and one Redis read and the unpickling of the snapshot are saved on each check-in.
+    local = POLICY_SNAPSHOTS.get(snapshot_key)
+    if local is not None:
+        return local
     snapshot = cache.get(snapshot_key)
     if snapshot is None:
         snapshot, failures = build_snapshot(product_id, generation)
@@ -278,7 +271,5 @@ def for_product(product_id, generation: str | None = None) -> ProductPolicy:
             cache.set(left_out_key(product_id), failures, timeout=None)
         else:
             cache.delete(left_out_key(product_id))
-    if len(_local_snapshots) >= LOCAL_SNAPSHOTS_MAX:
-        _local_snapshots.clear()
-    _local_snapshots[snapshot_key] = (now + settings.OTA_POLICY_CACHE_TTL, snapshot)
+    POLICY_SNAPSHOTS.put(snapshot_key, snapshot)
     return snapshot

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from otaportal.edge import store
 from rollouts import policy
 from rollouts.decision import decide
 from rollouts.models import Strategy
@@ -120,7 +121,7 @@ def test_deciding_costs_the_same_queries_at_any_size(product, releases, devices)
 
 
 def snapshot_key(product):
-    return f"rollouts:policy:{product.pk}:{policy._generation(product.pk)}"
+    return f"rollouts:policy:{product.pk}:{store().generation(product.pk)}"
 
 
 def test_a_process_keeps_the_unpickled_snapshot_of_the_current_generation(product):
