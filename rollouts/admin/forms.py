@@ -194,14 +194,16 @@ STRATEGY_CHOICES = [(Strategy.TARGETED, "Targeted: devices matching one of the f
 class RolloutPolicyForm(forms.ModelForm):
     """The rollout's own fields, with the Kaa and hawkBit terms explained in plain words."""
 
+    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect, label=UPDATE_TYPE_LABEL,
+                                    help_text=UPDATE_TYPE_HELP)
+
     class Meta:
         model = Rollout
         fields = ["strategy", "skip_dispatching_to_endpoint", "update_type"]
-        labels = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_LABEL, "update_type": UPDATE_TYPE_LABEL}
-        help_texts = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_HELP, "update_type": UPDATE_TYPE_HELP,
+        labels = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_LABEL}
+        help_texts = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_HELP,
                       "strategy": "suspended: offered to nobody. A draft offers nothing whatever this says; "
                                   "the Start page makes it live."}
-        widgets = {"update_type": forms.RadioSelect(choices=UPDATE_TYPE_CHOICES)}
 
 
 # --- the guided release flow (rollouts/admin/release_guide.py) ----------------------------------
