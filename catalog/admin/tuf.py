@@ -23,7 +23,8 @@ class TufRepositoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(
             Prefetch("metadata", queryset=tuf.latest_versions(), to_attr="latest_metadata"),
-            Prefetch("keys", queryset=TufKey.objects.filter(retired_at__isnull=True), to_attr="unretired_keys"),
+            Prefetch("keys", queryset=TufKey.objects.filter(retired_at__isnull=True),
+                     to_attr="unretired_keys"),
         )
 
     @admin.display(description="roles: version, expires, key id")

@@ -41,11 +41,12 @@ class Rotation:
 
 
 def read_public_key(pem_file: Path) -> SSlibKey:
-    """An offline key's public half from a PEM file, as ``openssl pkey -pubout`` or ``cryptography`` write it."""
+    """An offline key's public half from a PEM file (``openssl pkey -pubout``, ``cryptography``)."""
     try:
         return SSlibKey.from_crypto(load_pem_public_key(pem_file.read_bytes()))
     except (OSError, ValueError) as error:
-        raise ValidationError({"offline_root": f"Cannot read a public key from {pem_file}: {error}"}) from error
+        message = f"Cannot read a public key from {pem_file}: {error}"
+        raise ValidationError({"offline_root": message}) from error
 
 
 def build_root(keys: list[TufKey], version: int, now: datetime) -> Root:
@@ -72,7 +73,8 @@ def locked_repository(product: Product) -> TufRepository:
 def latest_root(repository: TufRepository) -> TufMetadata:
     latest = repository.metadata.latest_of(TufRole.ROOT)
     if latest is None:
-        raise ValidationError({"product": f"{repository.product} has no signed root yet: import version 1 first."})
+        raise ValidationError({"product": f"{repository.product} has no signed root yet: "
+                                          "import version 1 first."})
     return latest
 
 
@@ -197,11 +199,13 @@ def import_signed_root(content: bytes) -> TufRepository:
         latest = repository.metadata.latest_of(TufRole.ROOT)
         if metadata.signed.version != next_version(latest):
             raise ValidationError({"file": f"This is root version {metadata.signed.version}, but version "
-                                           f"{latest.version} was signed since it was drafted: draft it again."})
+                                           f"{latest.version} was signed since it was drafted: "
+                                           "draft it again."})
         result = metadata.signed.get_root_verification_result(signed_part(latest), metadata.signed_bytes,
                                                               metadata.signatures)
         if not result.verified:
-            raise ValidationError({"file": f"The root is not signed by enough of its keys: {_missing(result)}."})
+            raise ValidationError({"file": "The root is not signed by enough of its keys: "
+                                           f"{_missing(result)}."})
         store(repository, metadata)
         rotated = _activate_pending_keys(repository, metadata.signed, now)
         repository.pending_root = None

@@ -22,7 +22,7 @@ BATCH_SIZE = 500
 
 
 def superseded():
-    """Metadata no client asks for any more: older timestamps, and snapshots and targets beyond the kept ones."""
+    """Metadata no client asks for any more: older timestamps, snapshots and targets beyond those kept."""
     newest = (TufMetadata.objects.filter(repository=OuterRef("repository"), role=OuterRef("role"))
               .order_by("-version").values("version")[:1])
     return (TufMetadata.objects.exclude(role=TufRole.ROOT).annotate(newest=Subquery(newest))

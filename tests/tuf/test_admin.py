@@ -49,7 +49,8 @@ def test_the_index_is_quiet_while_every_file_is_fresh(repository, staff):
     assert "data-tuf-expiring" not in staff.get("/admin/").content.decode()
 
 
-def test_the_repository_page_shows_a_rotation_waiting_for_the_offline_root(product, offline_repository, staff):
+def test_the_repository_page_shows_a_rotation_waiting_for_the_offline_root(product, offline_repository,
+                                                                           staff):
     # given a targets key rotation drafted while the root key is offline
     rotation = tuf_keys.rotate_key(product.key, TufRole.TARGETS)
 

@@ -57,7 +57,8 @@ def test_a_timestamp_naming_an_old_snapshot_is_rejected(published_twice, product
 
     # when a newer timestamp, signed with the real timestamp key, names snapshot version 1 again
     expires = published_twice.metadata.latest_of(TufRole.TIMESTAMP).expires
-    tuf.sign_and_store(published_twice, Timestamp(version=3, expires=expires, snapshot_meta=MetaFile(version=1)),
+    tuf.sign_and_store(published_twice,
+                       Timestamp(version=3, expires=expires, snapshot_meta=MetaFile(version=1)),
                        [current_key(published_twice, TufRole.TIMESTAMP)])
 
     # then the device refuses the rollback of the snapshot
@@ -74,7 +75,8 @@ def test_a_snapshot_naming_old_targets_is_rejected(published_twice, product, dev
     tuf.sign_and_store(published_twice, Snapshot(version=3, expires=expires,
                                                   meta={"targets.json": MetaFile(version=1)}),
                        [current_key(published_twice, TufRole.SNAPSHOT)])
-    tuf.sign_and_store(published_twice, Timestamp(version=3, expires=expires, snapshot_meta=MetaFile(version=3)),
+    tuf.sign_and_store(published_twice,
+                       Timestamp(version=3, expires=expires, snapshot_meta=MetaFile(version=3)),
                        [current_key(published_twice, TufRole.TIMESTAMP)])
 
     # then the device refuses the rollback of the targets (the deprecated release would be back)

@@ -91,7 +91,8 @@ def test_an_offline_root_is_renewed_by_a_drafted_and_signed_next_version(
 
 
 def test_a_root_cannot_be_drafted_before_version_1_is_signed(product, offline_root_key, tmp_path):
-    run("tuf_init", product.key, "--offline-root", str(offline_root_key.pem), "--output", str(tmp_path / "root.json"))
+    run("tuf_init", product.key, "--offline-root", str(offline_root_key.pem),
+        "--output", str(tmp_path / "root.json"))
 
     with pytest.raises(CommandError, match="product: thermostat has no signed root yet"):
         run("tuf_draft_root", product.key, "--output", str(tmp_path / "next.json"))

@@ -59,7 +59,8 @@ def test_importing_the_signed_root_hands_the_role_to_its_new_key(product, offlin
     # then the new key is current, the old one retired without its private half, and new targets are signed
     new_key = current_key(offline_repository, TufRole.TARGETS)
     old_key.refresh_from_db()
-    assert new_key != old_key and old_key.retired_at is not None and bytes(old_key.encrypted_private_key) == b""
+    assert new_key != old_key and old_key.retired_at is not None
+    assert bytes(old_key.encrypted_private_key) == b""
     root = latest(offline_repository, TufRole.ROOT)
     assert root.signed.version == 2
     root.verify_delegate(TufRole.TARGETS, latest(offline_repository, TufRole.TARGETS))
@@ -82,11 +83,13 @@ def test_the_current_root_key_is_no_new_one(product, offline_repository, offline
             "--output", str(draft))
 
 
-@pytest.mark.parametrize(("signer", "lacking"), [("old", "its own keys"), ("new", "the previous root's keys")])
+@pytest.mark.parametrize(("signer", "lacking"),
+                         [("old", "its own keys"), ("new", "the previous root's keys")])
 def test_a_rotated_root_signed_by_one_of_the_two_root_keys_is_refused(
         product, offline_repository, offline_root_key, new_root_key, draft, signer, lacking):
     # given a root key rotation drafted with a new offline key
-    run("tuf_rotate_key", product.key, "root", "--offline-root", str(new_root_key.pem), "--output", str(draft))
+    run("tuf_rotate_key", product.key, "root", "--offline-root", str(new_root_key.pem),
+        "--output", str(draft))
 
     # when the draft carries the signature of only one of the two keys
     sign_file(draft, offline_root_key if signer == "old" else new_root_key)
@@ -136,7 +139,8 @@ def test_an_online_root_key_moves_offline(product, repository, new_root_key, dra
 
 def test_a_draft_overtaken_by_a_newer_root_is_refused(product, repository, new_root_key, draft, settings):
     # given a root key move drafted as version 2
-    run("tuf_rotate_key", product.key, "root", "--offline-root", str(new_root_key.pem), "--output", str(draft))
+    run("tuf_rotate_key", product.key, "root", "--offline-root", str(new_root_key.pem),
+        "--output", str(draft))
 
     # when the online root key signs version 2 first (beat, with the root about to expire)
     tuf.publish(product.pk, now=repository.created_at + settings.OTA_TUF_ROOT_EXPIRY * 0.9)

@@ -1,6 +1,7 @@
 """Superseded metadata is pruned; every root and what a client mid-refresh may still ask for stay."""
 
 import math
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -116,7 +117,7 @@ def test_a_fresh_client_walks_the_root_chain_of_a_pruned_repository(product, ver
     # then it followed the chain to root version 3 and verifies the target
     assert trusted_root_version(tmp_path / device.uid) == 3
     path = updater.download_target(updater.get_targetinfo(tuf.target_path(release)))
-    assert open(path, "rb").read() == b"firmware image\n"
+    assert Path(path).read_bytes() == b"firmware image\n"
 
 
 @pytest.mark.django_db(transaction=True)

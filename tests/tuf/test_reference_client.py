@@ -4,6 +4,8 @@ Each Updater refreshes once, as a device does on each poll; a device's Updaters 
 its metadata folder, so what one refresh trusted binds the next.
 """
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -41,7 +43,7 @@ def test_a_fresh_client_downloads_and_verifies_a_target(published, product, devi
     path = updater.download_target(info)
 
     # then it holds the verified bytes, with the release's fields
-    assert open(path, "rb").read() == FIRMWARE
+    assert Path(path).read_bytes() == FIRMWARE
     assert info.custom["version"] == "1.1.0" and info.custom["module"] == "default"
 
 
@@ -71,7 +73,7 @@ def test_a_rotated_key_and_the_new_root_are_followed(published, product, device,
     updater = updater_for(device)
     updater.refresh()
     assert trusted_root_version(tmp_path / device.uid) == 2
-    assert open(updater.download_target(updater.get_targetinfo(TARGET)), "rb").read() == FIRMWARE
+    assert Path(updater.download_target(updater.get_targetinfo(TARGET))).read_bytes() == FIRMWARE
 
 
 @pytest.fixture
@@ -99,7 +101,7 @@ def test_a_rotation_signed_offline_is_followed(published_offline, product, devic
     updater = updater_for(device)
     updater.refresh()
     assert trusted_root_version(tmp_path / device.uid) == 2
-    assert open(updater.download_target(updater.get_targetinfo(TARGET)), "rb").read() == FIRMWARE
+    assert Path(updater.download_target(updater.get_targetinfo(TARGET))).read_bytes() == FIRMWARE
 
 
 def test_a_tampered_target_file_fails_verification(published, product, device, updater_for, s3):

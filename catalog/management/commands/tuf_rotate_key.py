@@ -18,7 +18,8 @@ class Command(PortalCommand):
                             help="Rotating the root: the new root key's public half (PEM), its private half "
                                  "kept offline. Needed when the current root key is offline.")
         parser.add_argument("--output", type=Path, default=Path("root.json"),
-                            help="Where the new root goes when it must be signed offline (default: root.json).")
+                            help="Where the new root goes when it must be signed offline "
+                                 "(default: root.json).")
 
     def handle(self, *args, product, role, offline_root, output, **options):
         new_root_key = read_public_key(offline_root) if offline_root else None
@@ -32,7 +33,7 @@ class Command(PortalCommand):
         if rotation.unsigned_root.signatures:
             signers = "the new root key (the old one has signed)"
         self.stdout.write(self.style.SUCCESS(
-            f"Wrote root version {rotation.unsigned_root.signed.version} of {product}, naming the new {role} key "
-            f"{rotation.key.keyid}, to {output}: sign it with {signers}, then run tuf_sign_root. "
+            f"Wrote root version {rotation.unsigned_root.signed.version} of {product}, naming the new "
+            f"{role} key {rotation.key.keyid}, to {output}: sign it with {signers}, then run tuf_sign_root. "
             f"The current {role} key signs until then."
         ))

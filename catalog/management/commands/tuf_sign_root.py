@@ -7,8 +7,8 @@ from otaportal.management.base import PortalCommand
 
 
 class Command(PortalCommand):
-    help = ("Import a root signed offline (the file tuf_init --offline-root, tuf_draft_root or tuf_rotate_key "
-            "wrote, signed there), then publish.")
+    help = ("Import a root signed offline (the file tuf_init --offline-root, tuf_draft_root or "
+            "tuf_rotate_key wrote, signed there), then publish.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The signed root metadata.")
