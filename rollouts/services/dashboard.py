@@ -108,7 +108,7 @@ def live_rollouts(limit: int) -> LiveRollouts:
     live = Rollout.objects.filter(state__in=LIVE_STATES)
     totals = live.aggregate(running=Count("pk", filter=Q(state=RolloutState.RUNNING)),
                             paused=Count("pk", filter=Q(state=RolloutState.PAUSED)))
-    shown = with_progress(live.select_related("release__product", "release__module")).order_by("-updated_at")
+    shown = with_progress(live.select_related("release__module__product")).order_by("-updated_at")
     return LiveRollouts(list(shown[:limit]), totals["running"], totals["paused"])
 
 
@@ -144,19 +144,19 @@ def failing_updates(since: datetime):
 def attention(limit: int, now: datetime | None = None) -> Attention:
     """What a release manager should look at now: automatic pauses, failed artifacts, failing devices."""
     since = (now or timezone.now()) - FAILING_WINDOW
-    paused = auto_paused_rollouts().select_related("release__product", "release__module").order_by("-updated_at")
+    paused = auto_paused_rollouts().select_related("release__module__product").order_by("-updated_at")
     artifacts = Artifact.objects.filter(state=ArtifactState.FAILED)
-    failing = failing_updates(since)
-    by_release = (failing.order_by().values("release_id", "release__product__key", "release__module__name",
-                                            "release__version")
-                  .annotate(devices=Count("pk")).order_by("-devices", "release__version")[:limit])
+    # Every release with failures in the window, most first: their sum is the total (one query, no COUNT).
+    by_release = list(failing_updates(since).order_by()
+                      .values("release_id", "release__product__key", "release__module__name", "release__version")
+                      .annotate(devices=Count("pk")).order_by("-devices", "release__version"))
     return Attention(
         auto_paused=list(paused[:limit]), auto_paused_total=paused.count(),
-        failed_artifacts=list(artifacts.select_related("release__product", "candidate_for__product")
+        failed_artifacts=list(artifacts.select_related("release__module__product", "candidate_for__module__product")
                               .order_by("-updated_at")[:limit]),
         failed_artifacts_total=artifacts.count(),
         failing=[FailingRelease(str(row["release_id"]), f"{row['release__product__key']}/"
                                 f"{row['release__module__name']} {row['release__version']}", row["devices"])
-                 for row in by_release],
-        failing_devices=failing.count(), since=since,
+                 for row in by_release[:limit]],
+        failing_devices=sum(row["devices"] for row in by_release), since=since,
     )

@@ -210,3 +210,28 @@ def test_a_user_sees_only_the_sections_they_may_view(client, running):
     assert "fleet" not in dashboard
     assert set(dashboard["attention"]) == {"since", "auto_paused", "nothing"}
 
+
+
+def test_an_app_index_page_shows_its_models_not_the_dashboard(admin_client, running):
+    response = admin_client.get(reverse("admin:app_list", kwargs={"app_label": "rollouts"}))
+
+    assert response.status_code == 200
+    assert b"ota-dashboard" not in response.content
+
+
+def test_the_dashboard_takes_the_same_number_of_queries_for_one_and_several_live_rollouts(admin_client,
+                                                                                        offerable_release):
+    def queries_with(rollouts):
+        for index in range(rollouts - DeviceUpdate.objects.values("release").distinct().count()):
+            release = offerable_release(f"2.{rollouts}.{index}", product=ProductFactory(key=f"p-{rollouts}-{index}"))
+            failed = DeviceFactory(product=release.product)
+            DeviceUpdate.objects.create(device=failed, release=release, status=S.FAILED, finished_at=timezone.now())
+            transitions.pause(release.rollout, "failure threshold crossed", automatic=True)
+            release.artifact.state = ArtifactState.FAILED
+            release.artifact.save()
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            dashboard_of(admin_client)
+        return len(queries)
+
+    assert queries_with(1) == queries_with(4)
