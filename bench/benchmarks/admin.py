@@ -133,7 +133,7 @@ class Admin(Benchmark):
                              "once, from 5 to 6, and then stays the same however large the fleet. The verdict "
                              "compares the two largest fleets.")
         section.notes.append("The dashboard counts the fleet by installed version exactly up to "
-                             "OTA_DASHBOARD_CENSUS_ROWS devices (100,000) by PostgreSQL's estimate of the table, "
+                             "OTA_DASHBOARD_CENSUS_ROWS devices (50,000) by PostgreSQL's estimate of the table, "
                              "and past that from a `TABLESAMPLE SYSTEM` sample of about that many rows, scaled up "
                              "and labelled as an estimate (rollouts/services/fleet_census.py); the census is then "
                              "cached for OTA_DASHBOARD_CACHE_SECONDS (60 s).")

@@ -5,9 +5,11 @@ devices. Counting every device's versions is one pass over the table and JSON
 unpacking per row: 0.8–1.9 s at 1,000,000 devices on the benchmark machine.
 So fleets up to ``OTA_DASHBOARD_CENSUS_ROWS`` devices (by PostgreSQL's own
 estimate of the table's size, ``pg_class.reltuples``) are counted exactly, and
-larger ones from a ``TABLESAMPLE SYSTEM`` sample of about that many rows, scaled
-up and marked as estimated (a 10 % sample of 1,000,000 devices: under 0.2 s).
-The census is then kept in the cache for ``OTA_DASHBOARD_CACHE_SECONDS``.
+larger ones from a ``TABLESAMPLE SYSTEM`` sample of about that many rows (whole
+table pages picked at random), scaled up and marked as estimated: the default
+50,000 reads a 5 % sample of 1,000,000 devices, 0.08 s on the idle benchmark
+machine (0.3 s when it was loaded tenfold). The census is then kept in the cache
+for ``OTA_DASHBOARD_CACHE_SECONDS``.
 """
 
 from collections import defaultdict
