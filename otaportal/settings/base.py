@@ -392,11 +392,6 @@ OTA_PREVIEW_EXACT_TIMEOUT_MS = env.int("OTA_PREVIEW_EXACT_TIMEOUT_MS", default=5
 # the count is cached for OTA_DASHBOARD_CACHE_SECONDS.
 OTA_DASHBOARD_CENSUS_ROWS = env.int("OTA_DASHBOARD_CENSUS_ROWS", default=50_000)
 OTA_DASHBOARD_CACHE_SECONDS = env.int("OTA_DASHBOARD_CACHE_SECONDS", default=60)
-# The admin dashboard (rollouts/services/fleet_census.py, docs/admin.md): fleets of up to this many
-# devices are counted exactly by installed version, larger ones from a sample of about this many rows;
-# the count is cached for OTA_DASHBOARD_CACHE_SECONDS.
-OTA_DASHBOARD_CENSUS_ROWS = env.int("OTA_DASHBOARD_CENSUS_ROWS", default=100_000)
-OTA_DASHBOARD_CACHE_SECONDS = env.int("OTA_DASHBOARD_CACHE_SECONDS", default=60)
 # Tenant path segment of the hawkBit DDI API.
 OTA_DDI_TENANT = env.str("OTA_DDI_TENANT", default="DEFAULT")
 # Webhooks (docs/operations.md, "Webhooks"): seconds to connect and, again, to answer; the delays
