@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.db.models.fields.json import KeyTransform, KeyTransformExact
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -93,7 +93,7 @@ def attribute_equals(key: str, text: str) -> Q:
     condition = Q(pk__in=[])
     for value in values:
         condition |= (Q(attributes__contains={key: value}) if _has_containment()
-                      else Q(KeyTransformExact(KeyTransform(key, "attributes"), value)))
+                      else _key_equals("attributes", key, value))
     return condition
 
 
@@ -101,7 +101,7 @@ def has_installed(module: str, version: str) -> Q:
     """Module ``module`` reported at ``version``."""
     if _has_containment():
         return Q(installed_versions__contains={module: version})
-    return Q(KeyTransformExact(KeyTransform(module, "installed_versions"), version))
+    return _key_equals("installed_versions", module, version)
 
 
 def has_tag(tag: str) -> Q:
@@ -112,6 +112,11 @@ def has_tag(tag: str) -> Q:
 
 def _has_containment() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _key_equals(column: str, key: str, value) -> Q:
+    """``column[key] = value`` with JSON semantics (3 is not "3"), for databases without containment."""
+    return Q(KeyTransformExact(KeyTransform(key, column), Value(value, output_field=JSONField())))
 
 
 class DeviceFilterSet(filters.FilterSet):
