@@ -84,3 +84,12 @@ def test_the_list_takes_the_same_number_of_queries_for_few_and_many_rollouts(adm
         return len(queries)
 
     assert queries_with(2) == queries_with(6)
+
+
+def test_the_policy_page_shows_the_phases_numbered_from_1(admin_client, running):
+    change = reverse("admin:rollouts_rollout_change", args=[running.pk])
+
+    formset = admin_client.get(change).context["inline_admin_formsets"][1].formset
+
+    assert [form["position"].value() for form in formset.forms] == [1, 2]
+    assert formset.forms[0].fields["position"].label == "phase"
