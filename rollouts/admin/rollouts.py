@@ -24,6 +24,7 @@ from rollouts.services.dry_run import dry_run
 from . import display
 from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, RolloutPolicyForm, StartForm
 from .list_filters import PausedByFilter
+from .phase_numbers import PhaseNumberForm
 from .rollout_pages import RolloutPagesMixin, counted
 
 
@@ -39,6 +40,7 @@ class RolloutFilterInline(admin.TabularInline):
 
 class RolloutPhaseInline(admin.TabularInline):
     model = RolloutPhase
+    form = PhaseNumberForm  # numbered from 1 on the page, stored from 0
     formset = PhaseFormSet
     fields = ("position", "percentage", "min_soak", "success_threshold", "failure_threshold")
     ordering = ("position",)

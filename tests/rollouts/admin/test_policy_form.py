@@ -21,8 +21,8 @@ def form_data(rollout, strategy="targeted", filters=(), phases=()):
         data[f"rollout_filters-{index}-filter"] = str(device_filter.pk)
         data[f"rollout_filters-{index}-rollout_date_0"] = date[0]
         data[f"rollout_filters-{index}-rollout_date_1"] = date[1]
-    for index, (position, percentage, soak) in enumerate(phases):
-        data.update({f"phases-{index}-position": str(position), f"phases-{index}-percentage": str(percentage),
+    for index, (number, percentage, soak) in enumerate(phases):
+        data.update({f"phases-{index}-position": str(number), f"phases-{index}-percentage": str(percentage),
                      f"phases-{index}-min_soak": soak, f"phases-{index}-success_threshold": "95",
                      f"phases-{index}-failure_threshold": "5"})
     return data
@@ -36,7 +36,7 @@ def suspended(offerable_release):
 def test_saving_the_form_sets_strategy_filters_and_phases_with_one_event(
         admin_client, admin_user, suspended, beta_filter):
     data = form_data(suspended, filters=[(beta_filter, ("2030-01-01", "00:00:00"))],
-                     phases=[(0, 5, "01:00:00"), (1, 100, "0")])
+                     phases=[(1, 5, "01:00:00"), (2, 100, "0")])
 
     response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
 
@@ -51,7 +51,7 @@ def test_saving_the_form_sets_strategy_filters_and_phases_with_one_event(
 
 
 def test_phases_that_shrink_are_refused_on_the_form_and_nothing_changes(admin_client, suspended):
-    data = form_data(suspended, strategy="general", phases=[(0, 50, "0"), (1, 10, "0")])
+    data = form_data(suspended, strategy="general", phases=[(1, 50, "0"), (2, 10, "0")])
 
     response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
 
