@@ -20,7 +20,9 @@ class FilterScheduleSerializer(serializers.Serializer):
 
 
 class PhaseSerializer(serializers.Serializer):
-    position = serializers.IntegerField(read_only=True)
+    position = serializers.IntegerField(
+        read_only=True, help_text="Where the phase runs, counted from 0: people read position 0 as phase 1 (the "
+                                  "admin, rollout_status and event messages number phases from 1).")
     percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     minSoak = serializers.DurationField(source="min_soak", required=False, default=timedelta(0),
                                         help_text='How long the phase runs at least: "HH:MM:SS", "D HH:MM:SS" '
@@ -74,7 +76,8 @@ class AdvanceSerializer(serializers.Serializer):
 class DryRunQuerySerializer(serializers.Serializer):
     percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
                                           required=False)
-    phase = serializers.IntegerField(min_value=0, required=False)
+    phase = serializers.IntegerField(min_value=0, required=False,
+                                     help_text="A phase's position, counted from 0 (phase 1 is 0).")
     strategy = serializers.ChoiceField(choices=Strategy.choices, required=False,
                                        help_text="Preview as targeted or general (default: the rollout's).")
 
@@ -113,12 +116,15 @@ class RolloutSerializer(serializers.ModelSerializer):
     updateType = serializers.CharField(source="update_type")
     downloadTimeout = serializers.DurationField(source="download_timeout", allow_null=True)
     installTimeout = serializers.DurationField(source="install_timeout", allow_null=True)
-    currentPhase = serializers.IntegerField(source="current_phase")
+    currentPhase = serializers.IntegerField(
+        source="current_phase", help_text="Position of the phase in force, counted from 0 (the admin and "
+                                          "rollout_status show it as phase currentPhase + 1).")
     phaseStartedAt = serializers.DateTimeField(source="phase_started_at")
     filters = serializers.SerializerMethodField()
     phases = PhaseSerializer(many=True)
     counts = serializers.SerializerMethodField()
-    countsByPhase = serializers.SerializerMethodField()
+    countsByPhase = serializers.SerializerMethodField(
+        help_text="Counts per phase, keyed by the phase's position counted from 0 (\"0\" is phase 1).")
 
     class Meta:
         model = Rollout
