@@ -41,7 +41,6 @@ from rollouts import buckets, conditions, policy
 from rollouts.conditions import DeviceFacts
 from rollouts.models import DONE_STATUSES, DeviceUpdate, RolloutState, Strategy, UpdateType
 from rollouts.policy import ReleasePolicy
-from rollouts.prefetch import current_updates
 
 
 @dataclass(frozen=True)
@@ -268,28 +267,31 @@ class Decision:
     update: DeviceUpdate | None  # the device's existing update of this release, if any
 
 
-def updates_of(device, release_ids) -> dict:
-    """The device's updates of these releases: from the token lookup's annotation when it carries them."""
+def updates_of(device, release_ids, carried: dict | None = None) -> dict:
+    """The device's updates of these releases: from ``carried`` (its updates read with the device,
+    rollouts.prefetch.current_updates) when the caller has them, else one query."""
     if not release_ids or device.pk is None:  # an unsaved device (a simulation) has no updates
         return {}
-    prefetched = current_updates(device, release_ids)
-    if prefetched is not None:
-        return prefetched
+    if carried is not None:
+        return {str(release_id): carried[str(release_id)] for release_id in release_ids
+                if str(release_id) in carried}
     rows = DeviceUpdate.objects.filter(device=device, release_id__in=release_ids)
     return {str(update.release_id): update for update in rows}
 
 
 def eligible_per_module(device, report: Report | None = None, now=None,
-                        snapshot: policy.ProductPolicy | None = None) -> dict[str, tuple]:
+                        snapshot: policy.ProductPolicy | None = None, carried: dict | None = None
+                        ) -> dict[str, tuple]:
     """For each module, the eligible releases highest version first, with the device's updates.
 
-    ``snapshot``: the device's product's policy, when the caller holds it (default: the current one).
+    ``snapshot``: the device's product's policy, when the caller holds it (default: the current one);
+    ``carried``: the device's updates read with it (``updates_of``).
     """
     snapshot = policy.for_product(device.product_id) if snapshot is None else snapshot
     subject = Subject(device_facts(device, report), {}, now or timezone.now())
     in_running = [release for release in _candidates(snapshot)
                   if _passes_device_rules(release, subject)]
-    subject.updates = updates_of(device, [release.release_id for release in in_running])
+    subject.updates = updates_of(device, [release.release_id for release in in_running], carried)
     per_module: dict[str, list] = {}
     for release in in_running:
         if _not_done(release, subject)[0]:
@@ -298,10 +300,10 @@ def eligible_per_module(device, report: Report | None = None, now=None,
 
 
 def decide(device, report: Report | None = None, now=None,
-           snapshot: policy.ProductPolicy | None = None) -> Decision | None:
-    """The update the device should install next, or None. Writes nothing."""
+           snapshot: policy.ProductPolicy | None = None, carried: dict | None = None) -> Decision | None:
+    """The update the device should install next, or None. Writes nothing (see ``eligible_per_module``)."""
     best = [(releases[0], updates)
-            for releases, updates in eligible_per_module(device, report, now, snapshot).values()]
+            for releases, updates in eligible_per_module(device, report, now, snapshot, carried).values()]
     if not best:
         return None
     release, updates = min(best, key=lambda item: urgency(item[0]))

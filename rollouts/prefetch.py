@@ -3,7 +3,7 @@
 A check-in used to cost two queries: the token lookup, then the device's
 updates of the releases still in the running. Annotating those updates onto the
 token lookup (a JSON array built by a correlated subquery) makes it one round
-trip; ``decision.updates_of`` reads them from the device when they are there.
+trip; the caller hands them to the decision explicitly (``current_updates``).
 Only updates of active releases are carried: the decision never offers any other.
 
 The subquery is plain SQL written once per process: built through the ORM on
@@ -23,7 +23,6 @@ from rollouts.models import DeviceUpdate
 ANNOTATION = "current_updates"
 _FIELDS = list(DeviceUpdate._meta.concrete_fields)
 _ATTNAMES = [field.attname for field in _FIELDS]
-_ABSENT = object()
 _RELEASE_ID = DeviceUpdate._meta.get_field("release").target_field
 
 
@@ -56,12 +55,13 @@ def devices_with_current_updates():
     return with_current_updates(Device.objects.all())
 
 
-def current_updates(device, release_ids=None) -> dict | None:
-    """{release id: DeviceUpdate} from the annotation (only ``release_ids`` when given), or None
-    when the device was read without it."""
-    rows = getattr(device, ANNOTATION, _ABSENT)
-    if rows is _ABSENT:
-        return None
+def current_updates(device, release_ids=None) -> dict:
+    """{release id: DeviceUpdate} from the annotation (only ``release_ids`` when given).
+
+    The device must have been read with it (``with_current_updates``): one read without it
+    fails here loudly rather than costing a query somewhere later.
+    """
+    rows = getattr(device, ANNOTATION)
     as_key = _RELEASE_ID.to_python  # SQLite keeps UUIDs as bare hex: compare them as UUIDs
     wanted = None if release_ids is None else {as_key(release_id) for release_id in release_ids}
     updates = {}

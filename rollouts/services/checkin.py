@@ -72,11 +72,12 @@ def make_offer(device: Device, decision: Decision) -> Offer:
     return Offer(release, update)
 
 
-def check_in(device: Device, report: Report, snapshot: ProductPolicy) -> Offer | None:
+def check_in(device: Device, report: Report, snapshot: ProductPolicy, carried: dict | None) -> Offer | None:
     """Record the report and answer the update the device should install next, if any.
 
-    ``snapshot``: the policy of the device's product the answer is decided under.
+    ``snapshot``: the policy of the device's product the answer is decided under; ``carried``:
+    the device's updates read with it (rollouts.prefetch), None to read them.
     """
     record_report(device, report)
-    decision = decide(device, snapshot=snapshot)
+    decision = decide(device, snapshot=snapshot, carried=carried)
     return make_offer(device, decision) if decision is not None else None

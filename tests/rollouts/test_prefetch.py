@@ -45,8 +45,9 @@ def test_a_device_without_updates_carries_none():
     assert current_updates(annotated(device)) == {}
 
 
-def test_a_device_read_without_the_annotation_says_so():
-    assert current_updates(DeviceFactory()) is None
+def test_a_device_read_without_the_annotation_is_refused_loudly():
+    with pytest.raises(AttributeError):
+        current_updates(DeviceFactory())
 
 
 def test_updates_of_answers_the_same_with_and_without_the_annotation(product):
@@ -56,7 +57,8 @@ def test_updates_of_answers_the_same_with_and_without_the_annotation(product):
         DeviceUpdate.objects.create(device=device, release=release, status=UpdateStatus.DOWNLOADING)
     ids = [release.pk for release in releases[1:]]
 
-    with_annotation = updates_of(annotated(device), ids)
+    read_with_it = annotated(device)
+    with_annotation = updates_of(read_with_it, ids, current_updates(read_with_it))
     without = updates_of(Device.objects.get(pk=device.pk), ids)
 
     assert with_annotation == without and set(with_annotation) == {str(releases[1].pk)}

@@ -18,7 +18,7 @@ from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import policy
 from rollouts.decision import Report
 from rollouts.models import DeviceUpdate
-from rollouts.prefetch import devices_with_current_updates
+from rollouts.prefetch import current_updates, devices_with_current_updates
 from rollouts.services import checkin, feedback
 
 SURFACE = "check-in"
@@ -85,7 +85,7 @@ class CheckInView(DeviceEndpoint, APIView):
         report = Report(agent_version=data["agentVersion"], modules=data["modules"],
                         attributes=data.get("attributes"))
         snapshot = policy.for_product(session.product_id, session.generation)
-        offer = checkin.check_in(session.device, report, snapshot)
+        offer = checkin.check_in(session.device, report, snapshot, current_updates(session.device))
         answer = (idle.answer(status.HTTP_204_NO_CONTENT) if offer is None
                   else idle.answer(status.HTTP_200_OK, offer_body(request, offer)))
         holds_until = snapshot.holds_until(timezone.now())

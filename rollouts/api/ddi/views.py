@@ -23,6 +23,7 @@ from otaportal.rest import LimitedJSONParser
 from rollouts import policy
 from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus
+from rollouts.prefetch import current_updates
 from rollouts.services.ddi import actions, controller
 from rollouts.services.ddi.config_data import update_config_data
 from rollouts.services.ddi.feedback import ActionClosed, InvalidTransition, cancel_feedback, deployment_feedback
@@ -144,7 +145,8 @@ class ControllerBaseView(DdiView):
         session, fingerprint = self.caller.session, idle.fingerprint(request)
         if session is None:  # a gateway token's controllerId seen for the first time
             device = controller.register_controller(self.caller.gateway, controllerId)
-            answer = _poll_answer(request, controllerId, device, policy.for_product(device.product_id))
+            state = controller.poll(device, policy.for_product(device.product_id), controller.UpdateFacts(), None)
+            answer = _poll_answer(request, controllerId, state)
             return idle.response(request, answer, request.accepted_media_type)
         remembered = sessions.idle_answer(session, self.SURFACE, fingerprint)
         if remembered is not None:
@@ -153,15 +155,17 @@ class ControllerBaseView(DdiView):
         if session is None:
             raise AuthenticationFailed(WRONG_TARGET)
         snapshot = policy.for_product(session.product_id, session.generation)
-        answer = _poll_answer(request, controllerId, session.device, snapshot)
+        device = session.device
+        state = controller.poll(device, snapshot, controller.update_facts(device), current_updates(device))
+        answer = _poll_answer(request, controllerId, state)
         holds_until = snapshot.holds_until(timezone.now())
         sessions.remember(session, self.SURFACE, fingerprint, answer, snapshot.generation,
                           until=holds_until.timestamp() if holds_until else None)
         return idle.response(request, answer, request.accepted_media_type)
 
 
-def _poll_answer(request, controller_id: str, device, snapshot) -> sessions.Answer:
-    document = documents.controller_base(request, controller_id, controller.poll(device, snapshot))
+def _poll_answer(request, controller_id: str, state: controller.ControllerState) -> sessions.Answer:
+    document = documents.controller_base(request, controller_id, state)
     return idle.answer(status.HTTP_200_OK, document, documents.entity_tag(document))
 
 

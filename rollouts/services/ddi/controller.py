@@ -127,9 +127,8 @@ def controllers(with_state: bool = False):
 
 
 def update_facts(device: Device) -> UpdateFacts:
-    """The facts annotated by ``controllers(with_state=True)``; none for a device read without them
-    (one a gateway token just registered has no updates yet)."""
-    return UpdateFacts.parse(getattr(device, "ddi_update_facts", None))
+    """The facts annotated by ``controllers(with_state=True)``, which the device must have been read with."""
+    return UpdateFacts.parse(device.ddi_update_facts)
 
 
 def sleep_of(product) -> str:
@@ -162,12 +161,16 @@ class ControllerState:
     request_attributes: bool = False
 
 
-def poll(device: Device, snapshot: ProductPolicy) -> ControllerState:
+def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: dict | None) -> ControllerState:
     """The controller's next step under the policy ``snapshot`` of its product; makes the decision's
-    offer as check-in does (first time only)."""
-    facts = update_facts(device)
+    offer as check-in does (first time only).
+
+    ``facts`` and ``carried``: what DDI needs about the device's updates and the updates themselves,
+    read with the device (``controllers(with_state=True)``: ``update_facts``, rollouts.prefetch);
+    a device a gateway token just registered has none (``UpdateFacts()``, None: read them).
+    """
     cancel_id = facts.cancel_id
-    deployment = _deployment(device, facts, snapshot)
+    deployment = _deployment(device, facts, snapshot, carried)
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
@@ -179,8 +182,9 @@ def poll(device: Device, snapshot: ProductPolicy) -> ControllerState:
     )
 
 
-def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy) -> Deployment | None:
-    decision = decide(device, snapshot=snapshot)
+def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, carried: dict | None
+                ) -> Deployment | None:
+    decision = decide(device, snapshot=snapshot, carried=carried)
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update
