@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from devices.models import DeviceEvent
+from devices.stamps import forget_devices
 from rollouts.models import CLOSED_STATUSES, OPEN_STATUSES, DeviceUpdate, LogChannel, UpdateStatus
 from rollouts.services import feedback as state_machine
 from rollouts.services import update_log
@@ -189,6 +190,7 @@ def acknowledge_cancel(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdate
         acknowledged = DeviceUpdate.objects.filter(unanswered, pk=update.pk).update(cancel_acknowledged_at=now)
         if acknowledged:
             update.cancel_acknowledged_at = now
+            forget_devices(update.device_id)  # the bulk update sends no post_save: the cancelAction link ends
             _note(update, feedback, f"device {answer}")
     return update
 
