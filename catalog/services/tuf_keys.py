@@ -129,6 +129,7 @@ def rotate_key(product_key: str, role: str, offline_root_key: SSlibKey | None = 
         keys = {key.role: key for key in repository.keys.current()}
         old, root_key = keys[role], keys[TufRole.ROOT]
         root = next_root(repository, now)
+        _drop_draft(repository)  # a draft waiting for offline signatures: this root version replaces it
         if root_key.is_online and offline_root_key is None:
             TufKey.objects.filter(pk=old.pk).retire(now)  # ``old`` still holds its private half, to sign once
             new = TufKey.generate(repository, role)
@@ -142,7 +143,6 @@ def rotate_key(product_key: str, role: str, offline_root_key: SSlibKey | None = 
                                                    "half, made where the old one is kept."})
         if offline_root_key is not None and offline_root_key.keyid == root_key.keyid:
             raise ValidationError({"offline_root": "This is the current root key: make a new one."})
-        repository.keys.pending().delete()  # an earlier draft's keys: this draft replaces it
         new = (TufKey.offline(repository, role, offline_root_key, pending=True) if role == TufRole.ROOT
                else TufKey.generate(repository, role, pending=True))
         new.save()
@@ -156,6 +156,13 @@ def rotate_key(product_key: str, role: str, offline_root_key: SSlibKey | None = 
 def _replace_key(root: Root, old: TufKey, new: TufKey) -> None:
     root.revoke_key(old.keyid, old.role)
     root.add_key(new.public(), new.role)
+
+
+def _drop_draft(repository: TufRepository) -> None:
+    """Forget a root waiting for offline signatures, and the keys only it names."""
+    repository.keys.pending().delete()
+    repository.pending_root = None
+    repository.save(update_fields=["pending_root"])
 
 
 def _wait_for_offline_signatures(repository: TufRepository, root: Root) -> Metadata[Root]:
@@ -174,7 +181,7 @@ def draft_root(product_key: str) -> Metadata[Root]:
     with transaction.atomic():
         repository = locked_repository(product)
         root = next_root(repository, timezone.now())
-        repository.keys.pending().delete()
+        _drop_draft(repository)
         return _wait_for_offline_signatures(repository, root)
 
 

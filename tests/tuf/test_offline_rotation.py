@@ -164,3 +164,18 @@ def test_a_new_draft_replaces_a_rotation_waiting_for_its_signature(product, offl
     sign_file(draft, offline_root_key)
     with pytest.raises(CommandError, match="No repository waits for this root"):
         run("tuf_sign_root", str(draft))
+
+
+def test_an_online_rotation_drops_a_draft_waiting_for_offline_signatures(product, repository, new_root_key,
+                                                                         draft):
+    # given a root key move offline, drafted as version 2 and waiting for the new key's signature
+    run("tuf_rotate_key", product.key, "root", "--offline-root", str(new_root_key.pem),
+        "--output", str(draft))
+
+    # when the timestamp key is rotated online in the meantime (root version 2, signed at once)
+    run("tuf_rotate_key", product.key, "timestamp")
+
+    # then the draft and its pending key are gone, and the root key stays online
+    repository.refresh_from_db()
+    assert repository.pending_root is None and not repository.keys.pending().exists()
+    assert current_key(repository, TufRole.ROOT).is_online
