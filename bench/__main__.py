@@ -9,7 +9,7 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the services, measure, write the report")
     run.add_argument("--quick", action="store_true",
-                     help="small sizes (1k and 100k devices, 64 MiB files, short loads): under five minutes; "
+                     help="small sizes (1k and 100k devices, 64 MiB files, short loads, 2 short peer rounds): "
                           "writes bench/out/quick/benchmarks.md")
     run.add_argument("--only", default="", help="comma-separated benchmark names; the others keep their last results")
     run.add_argument("--reuse-db", action="store_true",
