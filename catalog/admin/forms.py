@@ -1,4 +1,4 @@
-"""Forms of the catalog admin: the release page's upload field and editors, the deprecation reason, token scopes."""
+"""Forms of the catalog admin: the release page's upload and editors, the deprecation reason, token scopes."""
 
 from collections import defaultdict
 
@@ -72,7 +72,8 @@ class ReleaseAdminForm(forms.ModelForm):
         module_id = self.instance.module_id if self.instance.pk else None
         # Without JavaScript the list is typed as JSON, as before: say so, and what the picker is for.
         picker.help_text = (f"Versions this release can be installed over (at most {MAX_SOURCE_VERSIONS}); "
-                            'none ticked means any. Without JavaScript: a JSON list such as ["1.0.0", "1.1.0"].')
+                            "none ticked means any. Without JavaScript: a JSON list such as "
+                            '["1.0.0", "1.1.0"].')
         picker.widget.config = {
             "versions": known_versions_by_module(module_id),
             "module_field": "" if module_id else self.add_prefix("module"),

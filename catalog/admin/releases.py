@@ -92,7 +92,8 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     def get_urls(self):
         own = [path("<path:object_id>/artifact-state/", self.admin_site.admin_view(self.artifact_state_view),
                     name="catalog_release_artifact_state")]
-        pages = [path(f"<path:object_id>/{name}/", self.admin_site.admin_view(partial(self._page_view, view=view)),
+        pages = [path(f"<path:object_id>/{name}/",
+                      self.admin_site.admin_view(partial(self._page_view, view=view)),
                       name=f"catalog_release_{name}") for name, view in self.page_views]
         return [*own, *pages, *super().get_urls()]
 
@@ -114,7 +115,8 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
         release = self._release_or_404(request, object_id)
         artifact, candidate = release.artifact_or_none, release.artifact_candidate_or_none
         unsettled = {ArtifactState.PENDING, ArtifactState.VERIFYING}
-        settled = artifact is not None and all(item.state not in unsettled for item in (artifact, candidate) if item)
+        files = [item for item in (artifact, candidate) if item is not None]
+        settled = artifact is not None and all(item.state not in unsettled for item in files)
         # Not cached: admin_view marks every admin answer no-store.
         return JsonResponse({
             "artifact": display.artifact_state(artifact),
@@ -124,13 +126,15 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_guide" in request.POST and self.guide_page:
-            return HttpResponseRedirect(reverse(f"admin:catalog_release_{self.guide_page}", args=[quote(obj.pk)],
-                                                current_app=self.admin_site.name))
+            guide = reverse(f"admin:catalog_release_{self.guide_page}", args=[quote(obj.pk)],
+                            current_app=self.admin_site.name)
+            return HttpResponseRedirect(guide)
         return super().response_add(request, obj, post_url_continue)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["guide_page"] = self.guide_page
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url,
+                                          obj=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "module":

@@ -43,7 +43,7 @@ class DeviceFilterAdmin(admin.ModelAdmin):
         return [preview, *super().get_urls()]
 
     def preview_view(self, request):
-        """POST ``{"conditions": [...]}`` → ``{"count", "exact", "method", "uids"}``, or 400 naming the fields.
+        """POST ``{"conditions": [...]}``: ``{"count", "exact", "method", "uids"}``, or 400 naming the fields.
 
         POST because conditions can be long; it changes nothing. The body is capped by
         DATA_UPLOAD_MAX_MEMORY_SIZE and the conditions by rollouts.conditions' limits.

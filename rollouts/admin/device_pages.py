@@ -43,11 +43,13 @@ class UpdateStatusFilter(admin.SimpleListFilter):
             statuses = {value}
         else:
             return queryset
-        return queryset.filter(Exists(DeviceUpdate.objects.filter(device=OuterRef("pk"), status__in=statuses)))
+        updates = DeviceUpdate.objects.filter(device=OuterRef("pk"), status__in=statuses)
+        return queryset.filter(Exists(updates))
 
 
 def _explain_url(rollout_id, device):
-    return reverse("admin:rollouts_rollout_explain", args=[quote(rollout_id)]) + "?" + urlencode({"device": device.uid})
+    page = reverse("admin:rollouts_rollout_explain", args=[quote(rollout_id)])
+    return f"{page}?{urlencode({'device': device.uid})}"
 
 
 def device_updates_section(request, device):
@@ -60,7 +62,8 @@ def device_updates_section(request, device):
     pending = next((update for update in updates if update.status in PENDING_STATUSES), None)
     live = (Rollout.objects.filter(release__product_id=device.product_id,
                                    state__in=(RolloutState.RUNNING, RolloutState.PAUSED))
-            .select_related("release__module__product").order_by("release__module__name", "-release__version_key"))
+            .select_related("release__module__product")
+            .order_by("release__module__name", "-release__version_key"))
     rows = [{
         "update": update, "badge": update_status_badge(update.status),
         "release_url": reverse("admin:catalog_release_change", args=[quote(update.release_id)]),
@@ -68,12 +71,13 @@ def device_updates_section(request, device):
         "log_url": reverse("admin:rollouts_deviceupdate_change", args=[update.pk]),  # its action log
         "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(update.release.rollout.pk)]),
     } for update in updates]
+    updates_url = f"{reverse('admin:rollouts_deviceupdate_changelist')}?{urlencode({'q': device.uid})}"
     return render_to_string("admin/devices/device/updates_section.html", {
         "device": device, "pending": next((row for row in rows if row["update"] is pending), None),
         "rows": rows,
         "live": [{"rollout": rollout, "badge": state_badge(rollout.state),
                   "explain_url": _explain_url(rollout.pk, device)} for rollout in live],
-        "all_updates_url": reverse("admin:rollouts_deviceupdate_changelist") + "?" + urlencode({"q": device.uid}),
+        "all_updates_url": updates_url,
     }, request=request)
 
 

@@ -61,7 +61,7 @@ class ConditionBuilderWidget(StructuredJSONWidget):
 
 
 class DeviceFilterAdminForm(forms.ModelForm):
-    """A filter; its conditions are built row by row (or written as JSON) and checked by rollouts.conditions."""
+    """A filter; its conditions, built row by row (or written as JSON), checked by rollouts.conditions."""
 
     conditions = JSONFormField(
         required=False,
@@ -176,7 +176,8 @@ SKIP_DISPATCHING_LABEL = "Wait for a file (skipDispatchingToEndpoint)"
 SKIP_DISPATCHING_HELP = (
     "Ticked: devices hear nothing of this release until a file is uploaded and verified. "
     "Unticked: a release that has no file at all is offered with its specification alone "
-    "(a settings-only update). A release that has a file is offered only once that file is verified, either way."
+    "(a settings-only update). A release that has a file is offered only once that file is verified, "
+    "either way."
 )
 UPDATE_TYPE_LABEL = "How hawkBit devices handle it"
 UPDATE_TYPE_HELP = (
@@ -194,8 +195,8 @@ STRATEGY_CHOICES = [(Strategy.TARGETED, "Targeted: devices matching one of the f
 class RolloutPolicyForm(forms.ModelForm):
     """The rollout's own fields, with the Kaa and hawkBit terms explained in plain words."""
 
-    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect, label=UPDATE_TYPE_LABEL,
-                                    help_text=UPDATE_TYPE_HELP)
+    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect,
+                                    label=UPDATE_TYPE_LABEL, help_text=UPDATE_TYPE_HELP)
 
     class Meta:
         model = Rollout
@@ -237,8 +238,8 @@ class GuideTargetForm(forms.Form):
 class GuidePhaseForm(forms.Form):
     """One phase; a row left without a percentage is no phase."""
 
-    percentage = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_value=100, decimal_places=2,
-                                    label="share of the devices (%)")
+    percentage = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_value=100,
+                                    decimal_places=2, label="share of the devices (%)")
     min_soak = forms.DurationField(required=False, label="soak at least",
                                    help_text="e.g. 1:00:00 for an hour, 1 00:00:00 for a day")
     success_threshold = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
@@ -250,13 +251,9 @@ class GuidePhaseForm(forms.Form):
         data = self.cleaned_data
         if not data or data.get("percentage") is None:
             return None
-        defaults = transitions.PhaseSpec(data["percentage"])
-        return transitions.PhaseSpec(
-            data["percentage"],
-            defaults.min_soak if data.get("min_soak") is None else data["min_soak"],
-            defaults.success_threshold if data.get("success_threshold") is None else data["success_threshold"],
-            defaults.failure_threshold if data.get("failure_threshold") is None else data["failure_threshold"],
-        )
+        given = {name: data[name] for name in ("min_soak", "success_threshold", "failure_threshold")
+                 if data.get(name) is not None}
+        return transitions.PhaseSpec(data["percentage"], **given)  # PhaseSpec's defaults for the rest
 
 
 class BaseGuidePhaseFormSet(PhasesCheckedTogether, forms.BaseFormSet):

@@ -71,7 +71,10 @@ def _post(step, model_admin, request, release, rollout):
     if rollout.state != RolloutState.DRAFT:
         messages.error(request, "The rollout has started: change it on its policy page.")
         return True, {}
-    form = GuideTargetForm(request.POST) if step == "target" else GuidePhaseFormSet(request.POST, prefix="phases")
+    if step == "target":
+        form = GuideTargetForm(request.POST)
+    else:
+        form = GuidePhaseFormSet(request.POST, prefix="phases")
     if not form.is_valid():
         return False, {step: form}
     if step == "target":
@@ -109,7 +112,8 @@ def _render(model_admin, request, release, rollout, bound):
     target_form = bound.get("target") or GuideTargetForm(initial={
         "strategy": rollout.strategy if targeted else Strategy.GENERAL,
         "filters": [link.filter_id for link in links],
-        "skip_dispatching_to_endpoint": rollout.skip_dispatching_to_endpoint, "update_type": rollout.update_type,
+        "skip_dispatching_to_endpoint": rollout.skip_dispatching_to_endpoint,
+        "update_type": rollout.update_type,
     })
     phase_forms = bound.get("phases") or GuidePhaseFormSet(initial=phase_initial(phases), prefix="phases")
     preview, unavailable = (None, None)
@@ -130,7 +134,8 @@ def _render(model_admin, request, release, rollout, bound):
         "may_change_rollout": request.user.has_perm("rollouts.change_rollout") and not started,
         "target_form": target_form, "phase_forms": phase_forms, "phases": phases, "targeted": targeted,
         "filters": links, "preview": preview, "unavailable": unavailable, "started": started,
-        "state_badge": display.state_badge(rollout.state), "strategy_badge": display.strategy_badge(rollout.strategy),
+        "state_badge": display.state_badge(rollout.state),
+        "strategy_badge": display.strategy_badge(rollout.strategy),
         "state_url": reverse("admin:catalog_release_artifact_state", args=[quote(release.pk)]),
         "change_url": reverse("admin:catalog_release_change", args=[quote(release.pk)]),
         "rollout_url": rollout_url,

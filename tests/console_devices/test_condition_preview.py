@@ -1,4 +1,4 @@
-"""The condition builder's live preview: the filter service's count and a few uids, or errors naming the field."""
+"""The condition builder's live preview: the filter service's count and a few uids, or the errors."""
 
 import json
 
@@ -41,7 +41,8 @@ def test_a_bad_condition_is_a_400_naming_its_index_and_key(admin_client):
     assert answer.json()["errors"] == {"conditions[0].op": ["version_lt does not apply to tags."]}
 
 
-@pytest.mark.parametrize(("body", "field"), [("not json", "body"), ("[]", "conditions"), ("{}", "conditions")])
+@pytest.mark.parametrize(("body", "field"),
+                         [("not json", "body"), ("[]", "conditions"), ("{}", "conditions")])
 def test_a_body_that_is_not_an_object_with_conditions_is_a_400(admin_client, body, field):
     answer = admin_client.post(PREVIEW, body, content_type="application/json")
 

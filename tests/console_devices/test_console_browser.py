@@ -25,8 +25,8 @@ from tests.rollouts.factories import DeviceFilterFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-QUIET_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+QUIET_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 PASSWORD = "release-manager-password"
 
@@ -105,7 +105,8 @@ def test_the_device_page_shows_its_pending_update_and_explains_it(live_server, r
                                 from_version="1.0.0")
     screenshot = tmp_path / "admin-device-page.png"
 
-    with logged_in(live_server, release_manager, reverse("admin:devices_device_change", args=[device.pk])) as page:
+    device_page = reverse("admin:devices_device_change", args=[device.pk])
+    with logged_in(live_server, release_manager, device_page) as page:
         pending = page.get_attribute(".ota-pending-update .ota-badge", "data-state")
         attributes = page.locator(".field-attributes .ota-kv-table").count() + page.locator(
             ".field-attributes .ota-row").count()
@@ -123,7 +124,8 @@ def test_the_device_page_shows_its_pending_update_and_explains_it(live_server, r
     keep_docs_copy(screenshot)
 
 
-def test_the_condition_builder_previews_matching_devices_live(live_server, release_manager, product, tmp_path):
+def test_the_condition_builder_previews_matching_devices_live(live_server, release_manager, product,
+                                                              tmp_path):
     for uid, region in [("eu-1", "eu"), ("eu-2", "eu"), ("us-1", "us")]:
         DeviceFactory(uid=uid, product=product, attributes={"region": region})
     screenshot = tmp_path / "admin-condition-builder.png"
@@ -157,7 +159,8 @@ def test_the_key_value_editor_edits_attributes_as_typed_rows(live_server, releas
     device = DeviceFactory(uid="plant7-boiler-01", product=product, attributes={"region": "eu"})
     screenshot = tmp_path / "admin-key-value-editor.png"
 
-    with logged_in(live_server, release_manager, reverse("admin:devices_device_change", args=[device.pk])) as page:
+    device_page = reverse("admin:devices_device_change", args=[device.pk])
+    with logged_in(live_server, release_manager, device_page) as page:
         editor = page.locator(".field-attributes .ota-editor")
         editor.locator(".ota-add").click()
         row = editor.locator(".ota-row").last
@@ -174,14 +177,15 @@ def test_the_key_value_editor_edits_attributes_as_typed_rows(live_server, releas
     keep_docs_copy(screenshot)
 
 
-def test_the_source_version_picker_ticks_known_versions_and_takes_others(live_server, release_manager, product,
-                                                                          tmp_path):
+def test_the_source_version_picker_ticks_known_versions_and_takes_others(
+        live_server, release_manager, product, tmp_path):
     for version in ("1.0.0", "1.1.0", "1.2.0"):
         ReleaseFactory(product=product, version=version)
     release = ReleaseFactory(product=product, version="2.0.0")
     screenshot = tmp_path / "admin-source-versions.png"
 
-    with logged_in(live_server, release_manager, reverse("admin:catalog_release_change", args=[release.pk])) as page:
+    release_page = reverse("admin:catalog_release_change", args=[release.pk])
+    with logged_in(live_server, release_manager, release_page) as page:
         offered = page.locator(".ota-version-boxes input[type=checkbox]").evaluate_all(
             "boxes => boxes.map(box => box.value)")
         page.check(".ota-version-boxes input[value='1.1.0']")
@@ -201,11 +205,13 @@ def test_the_source_version_picker_ticks_known_versions_and_takes_others(live_se
 def test_the_guided_flow_takes_a_release_from_upload_to_a_started_rollout_by_keyboard(
         live_server, celery_worker, release_manager, product, tmp_path):
     release = ReleaseFactory(product=product, version="2.0.0")
-    DeviceFilterFactory(name="EU boilers", conditions=[{"field": "attributes.region", "op": "eq", "value": "eu"}])
+    DeviceFilterFactory(name="EU boilers",
+                        conditions=[{"field": "attributes.region", "op": "eq", "value": "eu"}])
     for number in range(8):
         DeviceFactory(uid=f"eu-{number}", product=product, attributes={"region": "eu"},
                       installed_versions={"default": "1.0.0"})
-    DeviceFactory(uid="us-1", product=product, attributes={"region": "us"}, installed_versions={"default": "1.0.0"})
+    DeviceFactory(uid="us-1", product=product, attributes={"region": "us"},
+                  installed_versions={"default": "1.0.0"})
     firmware = tmp_path / "thermostat-2.0.0.bin"
     firmware.write_bytes(b"thermostat firmware 2.0.0\n" * 4096)
     screenshot = tmp_path / "admin-release-guide.png"

@@ -1,4 +1,4 @@
-"""The device list's filters: tag, attribute, installed version and update status, each on an index at 1M rows."""
+"""The device list's filters (tag, attribute, installed version, update status), each on an index."""
 
 import pytest
 from django.db import connection, transaction

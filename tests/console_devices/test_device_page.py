@@ -82,7 +82,9 @@ def test_the_key_value_editor_posts_the_same_json_the_validators_check(admin_cli
 def test_an_attribute_name_the_validator_refuses_is_an_error_on_the_field(admin_client, product):
     device = DeviceFactory(uid="dev-12", product=product, attributes={})
 
-    response = admin_client.post(change_page(device), {"name": "", "attributes": '{"bad key": 1}', "tags": "[]"})
+    form = {"name": "", "attributes": '{"bad key": 1}', "tags": "[]"}
+
+    response = admin_client.post(change_page(device), form)
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["attributes"][0].startswith("Attribute name 'bad key'")

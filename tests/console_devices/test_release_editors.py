@@ -1,4 +1,4 @@
-"""The release page's editors: source versions picked from the module's known versions, metadata as key/value."""
+"""The release page's editors: source versions picked from the module's releases, metadata as key/value."""
 
 import json
 
@@ -51,7 +51,8 @@ def test_picked_versions_post_as_the_json_list_the_validator_checks(admin_client
     data["allowed_source_versions"] = '["1.0.0", "1.1.0"]'
     accepted = admin_client.post(url, data)
 
-    assert refused.status_code == 200 and "allowed_source_versions" in refused.context["adminform"].form.errors
+    assert refused.status_code == 200
+    assert "allowed_source_versions" in refused.context["adminform"].form.errors
     assert accepted.status_code == 302
     release.refresh_from_db()
     assert release.allowed_source_versions == ["1.0.0", "1.1.0"]

@@ -1,4 +1,4 @@
-"""The guided release flow: each step goes through the services the other faces use; only Start makes it live."""
+"""The guided release flow: each step through the services the other faces use; only Start makes it live."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -42,7 +42,8 @@ def test_the_release_page_links_to_its_guide(admin_client, draft):
 
 def test_the_add_page_can_continue_in_the_guide(admin_client, product):
     response = admin_client.post(reverse("admin:catalog_release_add"), {
-        "module": product.modules.get(name="default").pk, "version": "3.0.0", "package_type": "firmwarePackage",
+        "module": product.modules.get(name="default").pk, "version": "3.0.0",
+        "package_type": "firmwarePackage",
         "allowed_source_versions": "[]", "status": "active", "_guide": "1",
     })
 
@@ -80,8 +81,9 @@ def test_an_upload_in_the_guide_stores_the_file_pending_verification(admin_clien
 def test_saving_the_target_sets_the_policy_and_keeps_the_draft(admin_client, draft):
     beta = DeviceFilterFactory(name="beta", conditions=[])
 
-    response = admin_client.post(guide(draft), {"step": "target", "strategy": "targeted", "filters": [beta.pk],
-                                                "update_type": "attempt"})
+    target = {"step": "target", "strategy": "targeted", "filters": [beta.pk], "update_type": "attempt"}
+
+    response = admin_client.post(guide(draft), target)
 
     assert response.status_code == 302
     rollout = draft.rollout
@@ -92,7 +94,9 @@ def test_saving_the_target_sets_the_policy_and_keeps_the_draft(admin_client, dra
 
 
 def test_a_targeted_rollout_without_a_filter_is_refused_on_the_field(admin_client, draft):
-    response = admin_client.post(guide(draft), {"step": "target", "strategy": "targeted", "update_type": "forced"})
+    target = {"step": "target", "strategy": "targeted", "update_type": "forced"}
+
+    response = admin_client.post(guide(draft), target)
 
     assert response.status_code == 200
     assert "at least one filter" in str(response.context["target_form"].errors["filters"])
@@ -129,7 +133,8 @@ def test_the_dry_run_shows_who_the_first_phase_reaches(admin_client, draft, prod
 
 def test_a_started_rollout_is_changed_on_its_policy_page_not_in_the_guide(admin_client, draft):
     admin_client.post(guide(draft), {"step": "target", "strategy": "general", "update_type": "forced"})
-    admin_client.post(reverse("admin:rollouts_rollout_start", args=[draft.rollout.pk]), {"strategy": "general"})
+    start_page = reverse("admin:rollouts_rollout_start", args=[draft.rollout.pk])
+    admin_client.post(start_page, {"strategy": "general"})
 
     admin_client.post(guide(draft), phases_form(("10", "")))
 
