@@ -7,7 +7,8 @@ COLUMNS = ["RELEASE", "STRATEGY", "STATE", "PHASE", *(status.value.upper() for s
 
 
 class Command(RolloutCommand):
-    help = "A table of rollouts: strategy, state, phase and device updates per state."
+    help = ("A table of rollouts: strategy, state, the phase in force (numbered from 1: 2/4 is the second of four, "
+            "with its share of devices) and device updates per state.")
 
     def add_arguments(self, parser):
         parser.add_argument("release", nargs="?", help=RELEASE_HELP + " Without it: every rollout not suspended.")
