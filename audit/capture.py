@@ -116,7 +116,8 @@ def after_save(sender, instance, created, raw=False, **kwargs):
         return
     pending = _before_save.get() or {}
     before = pending.pop((sender._meta.label_lower, str(instance.pk)), None)
-    after = _values(instance)
+    # Read back as stored, as "before" was: an instance may hold 0 where the database holds Decimal("0.00").
+    after = _stored_values(sender, instance.pk) or _values(instance)
     if created or before is None:
         _record(instance, Action.CREATE, _differences({}, after))
         return

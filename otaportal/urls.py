@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from otaportal.health_view import health_check
 
 urlpatterns = [
+    # The device edge first: most requests are devices polling, and every pattern tried costs.
+    path("", include("rollouts.api.ddi.urls")),
+    path("", include("rollouts.api.checkin.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health_check, name="health"),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("", include("devices.api.urls")),
     path("", include("rollouts.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("approvals.api.urls")),
 ]
 
 handler400 = "otaportal.views.bad_request"

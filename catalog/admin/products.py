@@ -17,10 +17,11 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ModuleInline]
     list_display = ("key", "name", "resource_space", "module_count", "release_count", "created_at")
     list_select_related = ("resource_space",)
-    list_filter = ("resource_space",)
+    list_filter = ("resource_space", "requires_approval")
     search_fields = ("key", "name", "description", "resource_space__key")
     readonly_fields = ("created_at", "updated_at")
-    fields = ("key", "name", "description", "resource_space", "poll_interval", "created_at", "updated_at")
+    fields = ("key", "name", "description", "resource_space", "poll_interval", "requires_approval",
+              "approval_threshold", "created_at", "updated_at")
 
     def get_queryset(self, request):
         # Distinct counts: two joins in one query would multiply each other.

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 
 from catalog.validators import module_name_validator, product_key_validator
@@ -40,6 +41,17 @@ class Product(models.Model):
     )
     poll_interval = models.DurationField(
         default=timedelta(minutes=5), help_text="How often devices are told to poll (hawkBit polling.sleep)."
+    )
+    # Four-eyes approval (approvals app; docs/operations.md, "Four-eyes approval").
+    requires_approval = models.BooleanField(
+        default=False,
+        help_text="Risky rollout steps wait for another user's approval: starting, widening past the threshold "
+                  "below, switching to general, and resuming after an automatic pause.",
+    )
+    approval_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="With approval required: widening a rollout to more than this percentage of its devices "
+                  "needs approval (0: every widening).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

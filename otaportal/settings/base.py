@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "rollouts",
     # Signed webhooks: listens to the three domain apps, which never import it.
     "webhooks",
+    # Four-eyes approval of risky rollout steps: above rollouts (whose entry points submit through it), it
+    # sends its webhook events through the webhooks app.
+    "approvals",
     # The tamper-evident audit log: captures the changes of every app above, which never import it.
     "audit",
 ]

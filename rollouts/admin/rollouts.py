@@ -19,9 +19,10 @@ from catalog.admin.releases import ReleaseAdmin
 from rollouts import policy
 from rollouts.models import EventKind, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
 from rollouts.services import dashboard, transitions
+from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.dry_run import dry_run
 
-from . import display
+from . import approval_steps, display
 from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, RolloutPolicyForm, StartForm
 from .list_filters import PausedByFilter
 from .phase_numbers import PhaseNumberForm
@@ -181,18 +182,24 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
                 policy["filters"] = formset.specs()
             elif isinstance(formset, PhaseFormSet):
                 policy["phases"] = formset.specs()
-        transitions.set_policy(form.instance, actor=request.user, **policy)
+        # Switching a live rollout to general may become an approval request (the edit then waits with it).
+        self._transition(request, form.instance, approval_steps.step(ApprovalStep.GENERAL), "Changed the policy of",
+                         **policy)
 
     # --- buttons ------------------------------------------------------------------------------
 
     def _transition(self, request, rollout, function, done: str, **kwargs):
         """Run a transition, record it in the admin history and say what happened (or why not)."""
         try:
-            rollout = function(rollout, actor=request.user, **kwargs)
-        except (transitions.TransitionError, ValidationError) as error:
+            outcome = function(rollout, actor=request.user, **kwargs)
+        except (transitions.TransitionError, ValidationError, *approval_steps.REFUSED) as error:
             message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(request, f"{rollout.release}: {message}", messages.ERROR)
             return rollout
+        if not isinstance(outcome, Rollout):  # the step waits for approval (approvals.services)
+            approval_steps.report_request(self, request, rollout, outcome)
+            return rollout
+        rollout = outcome
         self.log_and_report(request, [rollout], f"{done} the rollout.", f"{rollout.release}: {done.lower()}.")
         return rollout
 
@@ -205,7 +212,7 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
 
     @object_action("Resume", available=_is(RolloutState.PAUSED))
     def resume(self, request, rollout):
-        self._transition(request, rollout, transitions.resume, "Resumed")
+        self._transition(request, rollout, approval_steps.step(ApprovalStep.RESUME), "Resumed")
 
     @object_action("Abort", asks_first=True, available=lambda model_admin, rollout: rollout.state != RolloutState.ABORTED)
     def abort(self, request, rollout):
@@ -225,7 +232,7 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
             Strategy.TARGETED if rollout.rollout_filters.exists() else Strategy.GENERAL)
         form = StartForm(request.POST if request.method == "POST" else request.GET or {"strategy": initial})
         if request.method == "POST" and form.is_valid():
-            self._transition(request, rollout, transitions.start, "Started",
+            self._transition(request, rollout, approval_steps.step(ApprovalStep.START), "Started",
                              strategy=form.cleaned_data["strategy"])
             return None
         first = rollout.phases.order_by("position").first()
@@ -240,7 +247,7 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
         """Show the next phase, what holds the current one back and who the next one reaches; then widen."""
         form = AdvanceForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            self._transition(request, rollout, transitions.advance_phase, "Advanced",
+            self._transition(request, rollout, approval_steps.step(ApprovalStep.WIDEN), "Advanced",
                              force=form.cleaned_data["force"])
             return None
         phases = list(rollout.phases.order_by("position"))

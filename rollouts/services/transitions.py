@@ -33,6 +33,8 @@ from rollouts.models import (
     UpdateStatus,
     UpdateType,
 )
+from rollouts.services import approval_rules
+from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.progress import phase_outcomes
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,20 @@ UNSET = object()
 
 class TransitionError(Exception):
     """The rollout is not in a state that allows this transition (APIs answer 409)."""
+
+
+class ApprovalRequired(TransitionError):
+    """The product holds this step for another user's approval (approvals.services asks for it)."""
+
+    def __init__(self, step: str, reason: str):
+        super().__init__(f"{reason} Request approval for it (the admin, the API and the commands do).")
+        self.step = step
+
+
+def _hold_for_approval(step: str, reason: str | None, approved_by) -> None:
+    """Raise ApprovalRequired when a rule says the step needs approval and nobody approved it."""
+    if reason is not None and approved_by is None:
+        raise ApprovalRequired(step, reason)
 
 
 @dataclass(frozen=True)
@@ -144,13 +160,15 @@ def clean_timeout(value, name) -> timedelta | None:
 
 def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
                skip_dispatching_to_endpoint=UNSET, update_type=UNSET, download_timeout=UNSET,
-               install_timeout=UNSET, actor=None, kind=EventKind.POLICY_CHANGED, message="") -> Rollout:
+               install_timeout=UNSET, actor=None, kind=EventKind.POLICY_CHANGED, message="",
+               approved_by=None) -> Rollout:
     """Change what the policy says (arguments left out stay as they are); the state is kept.
 
     ``filters`` is a list of FilterSpec, ``phases`` a list of PhaseSpec (replacing
     the existing ones; positions become 0, 1, 2…). Saving the rollout drops the
     product's cached policy (rollouts.signals). A draft stays a draft whatever its
-    strategy: its phase clock starts with ``start``, not here.
+    strategy: its phase clock starts with ``start``, not here. Switching a live rollout
+    to general may need ``approved_by`` (rollouts.services.approval_rules).
     """
     if strategy is not UNSET and strategy not in Strategy.values:
         raise ValidationError({"strategy": f"Use one of {', '.join(Strategy.values)}."})
@@ -163,6 +181,7 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
     with transaction.atomic():
         rollout = _locked(rollout)
         if strategy is not UNSET:
+            _hold_for_approval(ApprovalStep.GENERAL, approval_rules.switch_to_general(rollout, strategy), approved_by)
             rollout.strategy = strategy
         if skip_dispatching_to_endpoint is not UNSET:
             rollout.skip_dispatching_to_endpoint = bool(skip_dispatching_to_endpoint)
@@ -182,17 +201,18 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
     return rollout
 
 
-def start(rollout: Rollout, *, strategy, filters=UNSET, phases=UNSET, actor=None) -> Rollout:
+def start(rollout: Rollout, *, strategy, filters=UNSET, phases=UNSET, actor=None, approved_by=None) -> Rollout:
     """Set the strategy (targeted or general), filters and phases and run from the first phase."""
     if strategy not in (Strategy.TARGETED, Strategy.GENERAL):
         raise ValidationError({"strategy": "A rollout starts targeted or general."})
     with transaction.atomic():
         rollout = _locked(rollout)
+        _hold_for_approval(ApprovalStep.START, approval_rules.start(rollout), approved_by)
         rollout.state, rollout.state_reason = RolloutState.RUNNING, ""
         rollout.current_phase, rollout.phase_started_at = 0, timezone.now()
         rollout.save()
         return set_policy(rollout, strategy=strategy, filters=filters, phases=phases, actor=actor,
-                          kind=EventKind.STARTED)
+                          kind=EventKind.STARTED, approved_by=approved_by)
 
 
 def _phases(rollout: Rollout) -> list[RolloutPhase]:
@@ -222,11 +242,12 @@ def advance_blockers(rollout: Rollout, phase: RolloutPhase, now=None) -> list[st
     return blockers
 
 
-def advance_phase(rollout: Rollout, *, force=False, actor=None) -> Rollout:
+def advance_phase(rollout: Rollout, *, force=False, actor=None, approved_by=None) -> Rollout:
     """Widen to the next phase (or complete after the last) once the current phase has proved itself.
 
     Without ``force``, the phase's soak time must be over and its success
-    threshold met. Raises TransitionError otherwise.
+    threshold met. Raises TransitionError otherwise, and ApprovalRequired when widening
+    needs ``approved_by`` (rollouts.services.approval_rules).
     """
     with transaction.atomic():
         rollout = _locked(rollout)
@@ -249,6 +270,7 @@ def advance_phase(rollout: Rollout, *, force=False, actor=None) -> Rollout:
             _record(rollout, EventKind.COMPLETED,
                     f"completed at {current.percentage.normalize():f} %{forced}", actor)
             return rollout
+        _hold_for_approval(ApprovalStep.WIDEN, approval_rules.widening(rollout, later[0].percentage), approved_by)
         rollout.current_phase, rollout.phase_started_at = later[0].position, timezone.now()
         rollout.save(update_fields=["current_phase", "phase_started_at", "updated_at"])
         _record(rollout, EventKind.PHASE_ADVANCED,
@@ -272,13 +294,14 @@ def pause(rollout: Rollout, reason: str = "", *, actor=None, automatic=False) ->
     return rollout
 
 
-def resume(rollout: Rollout, *, actor=None, message="") -> Rollout:
+def resume(rollout: Rollout, *, actor=None, message="", approved_by=None) -> Rollout:
     with transaction.atomic():
         rollout = _locked(rollout)
         if rollout.state == RolloutState.RUNNING:
             return rollout
         if rollout.state != RolloutState.PAUSED:
             raise TransitionError(f"Only a paused rollout resumes; this one is {rollout.state}. Start it again.")
+        _hold_for_approval(ApprovalStep.RESUME, approval_rules.resume(rollout), approved_by)
         previous = rollout.state_reason
         rollout.state, rollout.state_reason = RolloutState.RUNNING, ""
         rollout.save(update_fields=["state", "state_reason", "updated_at"])

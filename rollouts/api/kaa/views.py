@@ -23,6 +23,7 @@ from devices.models import Device
 from otaportal.rest import LimitedJSONParser
 from rollouts.api.openapi import responses_with_errors
 from rollouts.services import software
+from rollouts.services.transitions import TransitionError
 
 from .errors import KaaError, MessageSerializer, kaa_exception_handler
 from .serializers import (
@@ -65,6 +66,8 @@ class KaaView(APIView):
             exc = KaaError(str(exc), status.HTTP_404_NOT_FOUND)
         elif isinstance(exc, (software.SoftwareInUse, ReleaseExists)):
             exc = KaaError(str(exc), status.HTTP_400_BAD_REQUEST)
+        elif isinstance(exc, TransitionError):  # e.g. a product whose rollout steps need four-eyes approval
+            exc = KaaError(str(exc), status.HTTP_409_CONFLICT)
         elif isinstance(exc, StorageError):
             exc = KaaError("The file storage is not available; try again later.",
                            status.HTTP_503_SERVICE_UNAVAILABLE)

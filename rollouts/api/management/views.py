@@ -4,12 +4,15 @@ and ``/api/v1/devices/{uid}/explain``: why a device gets (or does not get) a ver
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from approvals import services as approvals
+from approvals.api.serializers import ApprovalRequestSerializer
+from approvals.models import ApprovalRequest
 from catalog.api.permissions import ChangeModelPermissions, TokenScopes, read_write_scopes
 from catalog.models import Release, Scope
 from catalog.services.releases import RELEASE_NAME_FORMS, BadReleaseName, release_lookup
@@ -18,6 +21,7 @@ from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import decision
 from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
 from rollouts.services import progress, transitions
+from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.dry_run import dry_run as preview_release
 
 from .serializers import (
@@ -128,27 +132,38 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _respond(self, rollout):
         return self.retrieve(self.request, release_id=rollout.release_id)
 
-    @extend_schema(summary="Change the policy (strategy, filters, phases, flags) without changing the state",
+    def _perform_or_request(self, step, rollout, **arguments):
+        """The rollout after the step, or 202 with the approval request the step became (four-eyes)."""
+        try:
+            outcome = approvals.perform_or_request(step, rollout, requester=self.request.user, **arguments)
+        except (transitions.TransitionError, approvals.ApprovalRefused) as error:
+            raise Conflict(str(error)) from None
+        if isinstance(outcome, ApprovalRequest):
+            return Response(ApprovalRequestSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
+        return self._respond(outcome)
+
+    @extend_schema(summary="Change the policy (strategy, filters, phases, flags) without changing the state; "
+                           "switching a live rollout to general may answer 202 with an approval request",
                    request=PolicySerializer, parameters=[RELEASE_ID],
-                   responses={200: RolloutSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND})
+                   responses={200: RolloutSerializer, 202: ApprovalRequestSerializer, 400: FIELD_ERRORS,
+                              404: NOT_FOUND, 409: CONFLICT})
     def partial_update(self, request, release_id=None):
         rollout = self.get_object()
         body = PolicySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        transitions.set_policy(rollout, actor=request.user, **_policy_arguments(body.validated_data))
-        return self._respond(rollout)
+        return self._perform_or_request(ApprovalStep.GENERAL, rollout, **_policy_arguments(body.validated_data))
 
-    @extend_schema(summary="Start: set strategy, filters and phases and run from the first phase",
+    @extend_schema(summary="Start: set strategy, filters and phases and run from the first phase (202 with an "
+                           "approval request when the product requires approval)",
                    request=StartSerializer, parameters=[RELEASE_ID],
-                   responses={200: RolloutSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND})
+                   responses={200: RolloutSerializer, 202: ApprovalRequestSerializer, 400: FIELD_ERRORS,
+                              404: NOT_FOUND, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def start(self, request, release_id=None):
         rollout = self.get_object()
         body = StartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        arguments = _policy_arguments(body.validated_data)
-        transitions.start(rollout, actor=request.user, **arguments)
-        return self._respond(rollout)
+        return self._perform_or_request(ApprovalStep.START, rollout, **_policy_arguments(body.validated_data))
 
     @extend_schema(summary="Pause: stop offering the release to more devices", request=ReasonSerializer,
                    parameters=[RELEASE_ID], responses={200: RolloutSerializer, 404: NOT_FOUND, 409: CONFLICT})
@@ -159,12 +174,13 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         rollout = _transition(transitions.pause, self.get_object(), body.validated_data["reason"], actor=request.user)
         return self._respond(rollout)
 
-    @extend_schema(summary="Resume a paused rollout", request=None, parameters=[RELEASE_ID],
-                   responses={200: RolloutSerializer, 404: NOT_FOUND, 409: CONFLICT})
+    @extend_schema(summary="Resume a paused rollout (202 with an approval request after an automatic pause, "
+                           "when the product requires approval)", request=None, parameters=[RELEASE_ID],
+                   responses={200: RolloutSerializer, 202: ApprovalRequestSerializer, 404: NOT_FOUND,
+                              409: CONFLICT})
     @action(detail=True, methods=["post"])
     def resume(self, request, release_id=None):
-        rollout = _transition(transitions.resume, self.get_object(), actor=request.user)
-        return self._respond(rollout)
+        return self._perform_or_request(ApprovalStep.RESUME, self.get_object())
 
     @extend_schema(summary="Abort: stop for good and cancel offers not yet being installed",
                    request=AbortSerializer, parameters=[RELEASE_ID],
@@ -176,15 +192,15 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         rollout = _transition(transitions.abort, self.get_object(), body.validated_data["reason"], actor=request.user)
         return self._respond(rollout)
 
-    @extend_schema(summary="Advance to the next phase (or complete after the last)", request=AdvanceSerializer,
-                   parameters=[RELEASE_ID], responses={200: RolloutSerializer, 404: NOT_FOUND, 409: CONFLICT})
+    @extend_schema(summary="Advance to the next phase (or complete after the last); 202 with an approval "
+                           "request when widening past the product's approval threshold", request=AdvanceSerializer,
+                   parameters=[RELEASE_ID], responses={200: RolloutSerializer, 202: ApprovalRequestSerializer,
+                                                       404: NOT_FOUND, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def advance(self, request, release_id=None):
         body = AdvanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        rollout = _transition(transitions.advance_phase, self.get_object(), force=body.validated_data["force"],
-                              actor=request.user)
-        return self._respond(rollout)
+        return self._perform_or_request(ApprovalStep.WIDEN, self.get_object(), force=body.validated_data["force"])
 
     @extend_schema(summary="Who would be offered the release: counts by product, installed version and phase",
                    parameters=[RELEASE_ID, DryRunQuerySerializer],

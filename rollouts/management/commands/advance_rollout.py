@@ -1,5 +1,7 @@
+from approvals.management.base import perform_or_request
 from rollouts.management.base import RELEASE_HELP, RolloutCommand, find_release, release_label
-from rollouts.services import transitions
+from rollouts.management.commands.resume_rollout import USER_HELP
+from rollouts.services.approval_rules import ApprovalStep
 
 
 class Command(RolloutCommand):
@@ -9,9 +11,10 @@ class Command(RolloutCommand):
         parser.add_argument("release", help=RELEASE_HELP)
         parser.add_argument("--force", action="store_true",
                             help="Advance even if the soak time or the success threshold is not met.")
+        parser.add_argument("--user", help=USER_HELP)
 
-    def handle(self, *args, release, force, **options):
+    def handle(self, *args, release, force, user, **options):
         release = find_release(release)
-        transitions.advance_phase(release.rollout, force=force)
-        event = release.rollout.events.first()
-        self.stdout.write(self.style.SUCCESS(f"{release_label(release)}: {event.message}"))
+        if perform_or_request(self, ApprovalStep.WIDEN, release.rollout, user, force=force):
+            event = release.rollout.events.first()
+            self.stdout.write(self.style.SUCCESS(f"{release_label(release)}: {event.message}"))
