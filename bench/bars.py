@@ -71,7 +71,7 @@ def spread(values: list[float]) -> float:
 
 
 def bar_verdict(bar: Bar, rounds_by_size: dict[int, list[dict]], failures: dict[int, str]) -> Verdict:
-    """Met when the median ratio reaches the bar at every fleet size and every request was answered as expected.
+    """Met when the median ratio reaches the bar at every fleet size, every request answered as expected.
 
     ``failures`` names, per fleet size, requests of this figure or its baseline that were not (errors, 5xx…).
     """
@@ -109,7 +109,8 @@ def scale_verdict(figure: str, rounds_by_size: dict[int, list[dict]]) -> Verdict
 
 
 def machines_needed(rate: float | None, fleet: int = FLEET, poll_seconds: int = POLL_SECONDS) -> int | None:
-    """Machines like the measured one that serve ``fleet`` devices polling every ``poll_seconds`` at ``rate``."""
+    """Machines like the measured one that serve ``fleet`` devices polling every ``poll_seconds``
+    at ``rate`` requests a second each."""
     if not rate:
         return None
     return math.ceil(fleet / poll_seconds / rate)

@@ -31,7 +31,8 @@ WORKERS = 2
 TENANT = "DEFAULT"
 # configData as an SWUpdate agent sends it: the device leaves goosebit's "unknown" state and polls as a
 # registered device would (its poll then asks goosebit's update manager whether anything is due).
-CONFIG_DATA = {"mode": "merge", "data": {"hw_boardname": "bench", "hw_revision": "default", "sw_version": "1.0.0"}}
+CONFIG_DATA = {"mode": "merge",
+               "data": {"hw_boardname": "bench", "hw_revision": "default", "sw_version": "1.0.0"}}
 # goosebit writes to one SQLite file: a few registrations at a time, not 32.
 REGISTRATION_THREADS = 4
 
@@ -92,14 +93,16 @@ class Goosebit(LoopbackServer):
                 "GOOSEBIT_ARTIFACTS_DIR": str(self.state / "artifacts")}
 
     def migrate(self) -> None:
-        """A new database from goosebit's own aerich migrations (aerich init writes its config into ``state``)."""
+        """A new database from goosebit's own aerich migrations (aerich init writes its config in state)."""
         shutil.rmtree(self.state, ignore_errors=True)
         self.state.mkdir(parents=True)
         migrations = next(self.venv.glob("lib/python*/site-packages/goosebit/db/migrations"))
         aerich = str(self.venv / "bin" / "aerich")
-        for step in ([aerich, "init", "-t", "goosebit.db.config.TORTOISE_CONF", "--location", str(migrations)],
-                     [aerich, "upgrade"]):
-            result = subprocess.run(step, cwd=self.state, env=self.environment(), capture_output=True, text=True)
+        steps = ([aerich, "init", "-t", "goosebit.db.config.TORTOISE_CONF", "--location", str(migrations)],
+                 [aerich, "upgrade"])
+        for step in steps:
+            result = subprocess.run(step, cwd=self.state, env=self.environment(), capture_output=True,
+                                    text=True)
             if result.returncode:
                 raise GoosebitUnavailable(f"`aerich {step[1]}` failed: {result.stderr.strip()[-500:]}")
 
@@ -107,10 +110,12 @@ class Goosebit(LoopbackServer):
         self.migrate()
         LOGS.mkdir(parents=True, exist_ok=True)
         # No access log, as the portal's gunicorn writes none: neither server pays for logging under load.
-        command = [str(self.venv / "bin" / "uvicorn"), "goosebit:app", "--host", "127.0.0.1", "--port",
-                   str(self.port), "--workers", str(self.workers), "--no-access-log", "--log-level", "warning"]
+        command = [str(self.venv / "bin" / "uvicorn"), "goosebit:app", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--workers", str(self.workers),
+                   "--no-access-log", "--log-level", "warning"]
         log = (LOGS / "goosebit.log").open("ab")
-        self.process = subprocess.Popen(command, cwd=self.state, env=self.environment(), stdout=log, stderr=log)
+        self.process = subprocess.Popen(command, cwd=self.state, env=self.environment(), stdout=log,
+                                        stderr=log)
         wait_for_http(self.url + poll_path("bench-ready"), self.process)
         return self
 

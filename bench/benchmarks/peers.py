@@ -66,7 +66,8 @@ def sort_devices(spec, count: int, seed: int, host: str) -> dict:
         groups["checkin_idle"].append((token, json.dumps(report, separators=(",", ":"))))
         response = client.get(poll_path(uid), HTTP_AUTHORIZATION=f"TargetToken {token}")
         if response.status_code != 200:
-            raise RuntimeError(f"DDI poll of {uid} answered {response.status_code}: {response.content[:300]!r}")
+            raise RuntimeError(f"DDI poll of {uid} answered {response.status_code}: "
+                               f"{response.content[:300]!r}")
         if "deploymentBase" not in response.json().get("_links", {}):
             groups["ddi_idle"].append((token, uid))
     return groups
@@ -76,15 +77,15 @@ class Peers(Benchmark):
     name = "peers"
     title = "2c. Against goosebit and the bare WSGI floor"
     sized = True
-    intro = ("The portal's device requests against **goosebit** (the FastAPI + SQLite hawkBit DDI server on PyPI, "
-             "its idle DDI root poll) and against a **bare WSGI app** under the portal's own gunicorn settings "
-             "(the server's floor), measured in the same run with the same wrk settings: `wrk -t1 -c32`, "
-             "`Connection: close` on every request, every request a different device, rounds alternating the "
-             "six targets in a rotated order. Portal devices are drawn evenly from the whole fleet and sorted "
-             "by a first check-in (bench/benchmarks/peers.py): idle ones are offered nothing (204; their DDI "
-             "root poll has no `deploymentBase` link), offer-making ones are answered their pending offer on "
-             "every check-in (200). goosebit's devices are registered (first poll, then configData) before "
-             "the load. Ratios are medians of per-round ratios.")
+    intro = ("The portal's device requests against **goosebit** (the FastAPI + SQLite hawkBit DDI server "
+             "on PyPI, its idle DDI root poll) and against a **bare WSGI app** under the portal's own "
+             "gunicorn settings (the server's floor), measured in the same run with the same wrk settings: "
+             "`wrk -t1 -c32`, `Connection: close` on every request, every request a different device, rounds "
+             "alternating the six targets in a rotated order. Portal devices are drawn evenly from the whole "
+             "fleet and sorted by a first check-in (bench/benchmarks/peers.py): idle ones are offered "
+             "nothing (204; their DDI root poll has no `deploymentBase` link), offer-making ones are "
+             "answered their pending offer on every check-in (200). goosebit's devices are registered "
+             "(first poll, then configData) before the load. Ratios are medians of per-round ratios.")
 
     def find_missing(self):
         if not url_exists(CHECK_IN):
@@ -105,7 +106,8 @@ class Peers(Benchmark):
         from bench.services import Gunicorn
 
         print("bench: peers: starting the bare WSGI floor and goosebit", flush=True)
-        self.floor = Gunicorn(**gunicorn_options(), app="bench.floor:application", ready_path="/").start(ctx.env)
+        self.floor = Gunicorn(**gunicorn_options(), app="bench.floor:application", ready_path="/")
+        self.floor.start(ctx.env)
         try:
             self.goosebit = peer.Goosebit(peer.install()).start()
             uids = peer.device_uids(ctx.config.goosebit_devices)
@@ -124,7 +126,8 @@ class Peers(Benchmark):
         folder = ctx.out / "requests"
         url = ctx.gunicorn.url
         # The floor answers the ping's requests: the same devices' tokens, the same request size.
-        ping_file = write_requests(folder / "peers-ping.txt", [(token, "", "", CLOSE) for token in groups["all"]])
+        ping_file = write_requests(folder / "peers-ping.txt",
+                                   [(token, "", "", CLOSE) for token in groups["all"]])
         targets = {"floor": (self.floor.url + PING, ping_file, "GET")}
         if self.goosebit is not None:
             targets["goosebit"] = (self.goosebit.url + "/", self.goosebit_file, "GET")
@@ -145,7 +148,8 @@ class Peers(Benchmark):
 
         spec = simulation.FleetSpec(devices=devices, releases=ctx.config.releases_many, name="sim")
         # Not the seed of the check-in and DDI benchmarks: their samples stay as they found them.
-        groups = sort_devices(spec, ctx.config.peer_devices, seed=devices + 11, host=urlsplit(ctx.gunicorn.url).netloc)
+        groups = sort_devices(spec, ctx.config.peer_devices, seed=devices + 11,
+                              host=urlsplit(ctx.gunicorn.url).netloc)
         targets = self.targets(ctx, groups)
         for url, requests_file, method in targets.values():
             load(url, requests_file, method=method, seconds=1, threads=1)  # warm up: connections, caches
@@ -177,45 +181,65 @@ class Peers(Benchmark):
     def finish(self, section):
         from bench.peer import VERSION
 
+        config = self.ctx.config
         rounds_by_size = {row["devices"]: row["rounds"] for row in self.rows}
-        rates = Table("Requests per second (median of the rounds; lowest–highest)",
-                      ["devices", "sampled: idle check-in / offer-making / idle DDI",
-                       *(bars.LABELS[name] for name in (*bars.BASELINES, *bars.PORTAL_FIGURES)), "unexpected answers"])
-        ratios = Table("Each portal figure as a ratio to goosebit's DDI poll and to the floor (median of per-round "
-                       "ratios)", ["devices", *(f"{bars.LABELS[name]} ÷ goosebit / ÷ floor"
-                                                 for name in bars.PORTAL_FIGURES)])
-        for row in self.rows:
-            sampled = row["sampled"]
-            rates.add(number(row["devices"]), f"{number(sampled['checkin_idle'])} / {number(sampled['checkin_offer'])}"
-                      f" / {number(sampled['ddi_idle'])} of {number(sampled['all'])}",
-                      *(_rate_cell(row["rounds"], name) for name in (*bars.BASELINES, *bars.PORTAL_FIGURES)),
-                      ", ".join(f"{bars.LABELS[name]} {count:,}" for name, count in row["unexpected"].items()) or "none")
-            ratios.add(number(row["devices"]), *(
-                f"{ratio_text(bars.median_ratio(row['rounds'], name, 'goosebit'))} / "
-                f"{ratio_text(bars.median_ratio(row['rounds'], name, 'floor'))}" for name in bars.PORTAL_FIGURES))
-        section.tables += [rates, ratios]
+        section.tables += [_rates_table(self.rows), _ratios_table(self.rows)]
         for bar in bars.BARS:
-            failures = {row["devices"]: ", ".join(f"{bars.LABELS[name]}: {row['unexpected'][name]:,} unexpected"
-                                                  for name in (bar.figure, bar.baseline) if name in row["unexpected"])
-                        for row in self.rows}
+            targets = (bar.figure, bar.baseline)
+            failures = {row["devices"]: _unexpected_text(row, targets) for row in self.rows}
             section.verdicts.append(bars.bar_verdict(bar, rounds_by_size, failures))
         section.verdicts += [bars.scale_verdict(figure, rounds_by_size) for figure in bars.PORTAL_FIGURES]
         if self.rows:
             largest = max(self.rows, key=lambda row: row["devices"])
-            for figure in ("checkin_idle", "ddi_idle"):
-                rate = bars.median_rate(largest["rounds"], figure)
-                section.notes.append(
-                    f"Machines of this size needed for {bars.FLEET:,} devices polling every "
-                    f"{bars.POLL_SECONDS // 60} minutes ({bars.FLEET / bars.POLL_SECONDS:,.0f} requests a second) "
-                    f"with the {bars.LABELS[figure]} at {number(rate)} req/s ({number(largest['devices'])} devices): "
-                    f"**{bars.machines_needed(rate) or '–'}**, before headroom; this machine also runs PostgreSQL, "
-                    f"Redis and the load generator.")
-        section.notes.append(f"Portal and floor: {self.ctx.gunicorn.describe()}; peer: goosebit {VERSION}, "
-                             f"`uvicorn goosebit:app --workers 2`, its {self.ctx.config.goosebit_devices:,} devices "
-                             f"registered before the load; {self.ctx.config.peer_rounds} rounds of "
-                             f"{self.ctx.config.peer_seconds:g} s per target and fleet size.")
+            section.notes += [_machines_note(largest, figure) for figure in ("checkin_idle", "ddi_idle")]
+        section.notes.append(
+            f"Portal and floor: {self.ctx.gunicorn.describe()}; peer: goosebit {VERSION}, "
+            f"`uvicorn goosebit:app --workers 2`, its {config.goosebit_devices:,} devices registered before "
+            f"the load; {config.peer_rounds} rounds of {config.peer_seconds:g} s per target and fleet size.")
         if self.goosebit_problem:
             section.notes.append(f"**goosebit was not measured**: {self.goosebit_problem}")
+
+
+def _rates_table(rows: list[dict]) -> Table:
+    names = (*bars.BASELINES, *bars.PORTAL_FIGURES)
+    table = Table("Requests per second (median of the rounds; lowest–highest)",
+                  ["devices", "sampled: idle check-in / offer-making / idle DDI",
+                   *(bars.LABELS[name] for name in names), "unexpected answers"])
+    for row in rows:
+        sampled = {name: number(count) for name, count in row["sampled"].items()}
+        table.add(number(row["devices"]),
+                  f"{sampled['checkin_idle']} / {sampled['checkin_offer']} / {sampled['ddi_idle']} "
+                  f"of {sampled['all']}",
+                  *(_rate_cell(row["rounds"], name) for name in names),
+                  _unexpected_text(row, names) or "none")
+    return table
+
+
+def _ratios_table(rows: list[dict]) -> Table:
+    table = Table("Each portal figure as a ratio to goosebit's DDI poll and to the floor "
+                  "(median of per-round ratios)",
+                  ["devices", *(f"{bars.LABELS[name]} ÷ goosebit / ÷ floor" for name in bars.PORTAL_FIGURES)])
+    for row in rows:
+        table.add(number(row["devices"]), *(
+            f"{ratio_text(bars.median_ratio(row['rounds'], name, 'goosebit'))} / "
+            f"{ratio_text(bars.median_ratio(row['rounds'], name, 'floor'))}" for name in bars.PORTAL_FIGURES))
+    return table
+
+
+def _unexpected_text(row: dict, names) -> str:
+    """Requests of these targets answered otherwise than EXPECTED (or not at all), or blank."""
+    return ", ".join(f"{bars.LABELS[name]}: {row['unexpected'][name]:,} unexpected"
+                     for name in names if name in row["unexpected"])
+
+
+def _machines_note(row: dict, figure: str) -> str:
+    rate = bars.median_rate(row["rounds"], figure)
+    machines = bars.machines_needed(rate) or "–"
+    return (f"Machines of this size needed for {bars.FLEET:,} devices polling every "
+            f"{bars.POLL_SECONDS // 60} minutes ({bars.FLEET / bars.POLL_SECONDS:,.0f} requests a second) "
+            f"with the {bars.LABELS[figure]} at {number(rate)} req/s ({number(row['devices'])} devices): "
+            f"**{machines}**, before headroom; this machine also runs PostgreSQL, Redis and the load "
+            f"generator.")
 
 
 def _rate_cell(rounds: list[dict], name: str) -> str:

@@ -58,7 +58,8 @@ def test_an_offer_making_devices_repeat_check_in_is_answered_its_offer_and_write
 
 def test_an_idle_pollers_repeat_ddi_poll_has_no_deployment_and_writes_nothing(groups):
     for token, uid in groups["ddi_idle"]:
-        response, writes = writes_of(lambda: Client().get(poll_path(uid), HTTP_AUTHORIZATION=f"TargetToken {token}"))
+        response, writes = writes_of(
+            lambda: Client().get(poll_path(uid), HTTP_AUTHORIZATION=f"TargetToken {token}"))
 
         assert response.status_code == 200
         assert "deploymentBase" not in response.json().get("_links", {})

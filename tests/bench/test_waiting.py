@@ -1,4 +1,4 @@
-"""The one wait-for-HTTP helper of the harness and the test fixtures (bench/waiting.py), against real servers."""
+"""The one wait-for-HTTP helper of the harness and the test fixtures (bench/waiting.py), on real servers."""
 
 import subprocess
 import sys
