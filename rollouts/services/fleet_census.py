@@ -69,7 +69,7 @@ def count_fleet() -> Census:
     """Count now: ``{(product id, module, version): devices}`` grouped by the database, then arranged."""
     if connection.vendor == "postgresql":
         sample_percent = _sample_percent(_estimated_rows())
-        counts = _counts_in_sql(sample_percent)
+        counts = counts_in_sql(sample_percent)
     else:
         sample_percent, counts = None, counts_in_python()
     scale = 100 / sample_percent if sample_percent else 1
@@ -104,7 +104,7 @@ GROUP BY 1, 2, 3
 """
 
 
-def _counts_in_sql(sample_percent: float | None) -> dict:
+def counts_in_sql(sample_percent: float | None) -> dict:
     table = connection.ops.quote_name(Device._meta.db_table)
     sample = "TABLESAMPLE SYSTEM (%s)" if sample_percent else ""
     with connection.cursor() as cursor:

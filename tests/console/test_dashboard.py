@@ -195,7 +195,7 @@ def test_counting_in_python_gives_what_postgresql_counts(product):
     DeviceFactory(product=product, installed_versions={})
     DeviceFactory(product=product, installed_versions={"default": "1.0.0"}, is_active=False)
 
-    assert fleet_census.counts_in_python() == fleet_census._counts_in_sql(None) == {
+    assert fleet_census.counts_in_python() == fleet_census.counts_in_sql(None) == {
         (product.pk, None, None): 2, (product.pk, "default", "1.0.0"): 1, (product.pk, "app", "2.0.0"): 1}
 
 
