@@ -156,14 +156,10 @@ def test_the_sweep_costs_the_same_queries_whatever_the_fleet(rollout):
     assert queries_of_a_sweep() == with_one
 
 
-def test_the_sweep_reads_stalled_updates_through_the_status_age_index(rollout):
-    for n in range(3):
-        update_in(rollout, S.DOWNLOADING, since=timedelta(minutes=5), uid=f"unit-{n}")
-    stalled = DeviceUpdate.objects.filter(release_id=rollout.release_id, status__in=[S.DOWNLOADING],
-                                          status_changed_at__lt=timezone.now() - HOUR)
-
+def test_the_index_the_sweep_probes_leads_with_release_status_and_status_age():
+    # A plan test would depend on the test database's statistics; the index's columns do not.
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = stalled.explain()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'device_update_status_age'")
+        (definition,) = cursor.fetchone()
 
-    assert "device_update_status_age" in plan
+    assert definition.endswith("(release_id, status, status_changed_at)")
