@@ -113,8 +113,8 @@ def _prepare_django(env: dict) -> None:
 def _fleet_section(ctx: Context) -> Section:
     section = Section(name="fleet", title="Fleet generation (simulate_fleet)", machine=machine(),
                       quick=ctx.config.quick,
-                      intro="Time `bin/manage simulate_fleet` took to grow each fleet during the run (COPY in "
-                            "batches of 10,000, derived tokens).")
+                      intro="Time `bin/manage simulate_fleet` took to grow each fleet during the run "
+                            "(COPY in batches of 10,000, derived tokens).")
     table = Table("", ["fleet", "devices added", "devices after", "releases added", "seconds", "devices/s"])
     for name, added, total, releases, seconds in ctx.fleet_times:
         table.add(name, number(added), number(total), number(releases), number(seconds, 1),
