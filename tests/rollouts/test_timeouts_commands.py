@@ -1,20 +1,14 @@
 """Operators show and set a rollout's progress timeouts with commands."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
+
+from tests.rollouts.test_commands import run
 
 pytestmark = pytest.mark.django_db
 NAME = "thermostat:default:2.0.0"
-
-
-def run(*args):
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture
