@@ -97,7 +97,7 @@ def progress_context(rollout: Rollout, now: datetime) -> dict:
     soak = soak_of(rollout, in_force, now)
     phase_rows = _phase_rows(rollout, progress, phases, in_force)
     release = str(rollout.release_id)
-    status_rows = [{**row, "url": update_list(release=release, status=row["status"])}
+    status_rows = [{**row, "url": update_list(release=release, status__exact=row["status"])}
                    for row in display.status_bars(progress.overall.by_status)]
     failures = (rollout.release.device_updates.filter(status__in=FAILURE_STATUSES)
                 .select_related("device").order_by("-updated_at")[:RECENT_FAILURES])
