@@ -21,6 +21,9 @@ COPY otaportal otaportal
 COPY catalog catalog
 COPY devices devices
 COPY rollouts rollouts
+COPY webhooks webhooks
+COPY approvals approvals
+COPY audit audit
 RUN pip install -c requirements/constraints.txt -e .
 
 COPY templates templates

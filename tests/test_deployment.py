@@ -11,6 +11,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,14 @@ def test_every_path_the_dockerfile_copies_exists():
     sources = [source for line in copies for source in line.split()]
     assert sources
     assert [source for source in sources if not (ROOT / source).exists()] == []
+
+
+def test_the_image_copies_every_package_of_the_project():
+    """A package the settings install but the image lacks would stop the container at start."""
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    copied = set(re.findall(r"^COPY (\S+) \S+$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE))
+
+    assert {pattern.rstrip("*") for pattern in packages["include"]} - copied == set()
 
 
 def test_the_image_installs_with_the_pinned_constraints():
