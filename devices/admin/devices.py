@@ -24,7 +24,7 @@ from otaportal.admin_display import badge
 from otaportal.json_limits import JSONFormField
 
 from .filters import AttributeFilter, InstalledVersionFilter, LastSeenFilter, TagFilter
-from .pagination import EstimatedCountPaginator
+from .pagination import DeviceListPaginator
 
 ACTIVE_COLOURS = {"active": "#198754", "inactive": "#6c757d"}
 EVENTS_SHOWN = 20
@@ -48,7 +48,7 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     # Any part, any case: on PostgreSQL the trigram indexes of devices migration 0003 serve this LIKE '%x%'.
     search_fields = ("uid__icontains", "name__icontains")
     search_help_text = "Any part of a uid or of a name (not case-sensitive)."
-    paginator = EstimatedCountPaginator
+    paginator = DeviceListPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     sortable_by = ("uid", "last_seen_at")

@@ -65,6 +65,8 @@ class DeviceFilterAdmin(admin.ModelAdmin):
         preview, unavailable = counted(filters.preview, cleaned)
         if unavailable:
             return JsonResponse({"errors": {"conditions": [unavailable]}}, status=400)
+        if preview.exact and preview.count == 0:
+            return JsonResponse({**preview.as_dict(), "uids": []})  # no second pass over the fleet for nothing
         uids, _ = counted(lambda: list(filters.matching(cleaned).order_by("uid")
                                        .values_list("uid", flat=True)[:PREVIEW_UIDS]))
         return JsonResponse({**preview.as_dict(), "uids": uids or []})

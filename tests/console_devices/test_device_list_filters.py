@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from devices.filtersets import attribute_equals, has_installed, has_tag
@@ -98,3 +99,13 @@ def test_each_json_filter_can_use_its_gin_index(condition, index):
         plan = Device.objects.filter(condition).order_by().explain()
 
     assert index in plan
+
+
+def test_a_filtered_list_counts_exactly_only_up_to_a_thousand_devices(admin_client, product):
+    DeviceFactory(uid="beta-1", product=product, tags=["beta"])
+
+    with CaptureQueriesContext(connection) as filtered:
+        admin_client.get(CHANGELIST, {"tag": "beta"})
+
+    counts = [query["sql"] for query in filtered.captured_queries if "COUNT(*)" in query["sql"]]
+    assert counts and all("LIMIT 1001" in sql for sql in counts)
