@@ -105,3 +105,12 @@ def test_a_widening_past_the_threshold_answers_202(pending, client_of, approver,
                                          format="json")
 
     assert response.status_code == 202 and response.json()["step"] == "widen"
+
+
+def test_kaas_software_api_answers_409_when_starting_needs_approval(api, guarded_product):
+    response = api.post(f"/otao/api/v1/applications/{guarded_product.key}/software/3.0.0",
+                        {"rolloutStrategy": "general"}, format="json")
+
+    assert response.status_code == 409
+    assert "needs another user's approval" in response.json()["message"]
+    assert not guarded_product.releases.filter(version="3.0.0").exists()  # the request changed nothing

@@ -6,10 +6,10 @@ import pytest
 
 from approvals import services
 from approvals.models import ApprovalRequest, RequestState
-from rollouts.models import EventKind, RolloutState, Strategy
+from rollouts.models import DeviceUpdate, EventKind, RolloutState, Strategy, UpdateStatus
 from rollouts.services import transitions
 from rollouts.services.approval_rules import ApprovalStep
-from tests.factories import ProductFactory, ReleaseFactory
+from tests.factories import DeviceFactory, ProductFactory, ReleaseFactory
 from tests.fixtures.rollouts import attach_verified_artifact
 from webhooks.models import WebhookEvent
 
@@ -193,3 +193,19 @@ def test_requests_and_decisions_are_webhook_events(subscribe, draft_release, req
     assert requested.payload["data"]["requestedBy"] == "alice" and requested.payload["data"]["state"] == "pending"
     assert decided.payload["type"] == "approval.decided"
     assert decided.payload["data"]["state"] == "rejected" and decided.payload["data"]["decisionComment"] == "no"
+
+
+def test_the_periodic_widening_stops_before_a_phase_needing_approval(draft_release, requester, approver):
+    rollout = running(draft_release, requester, approver)
+    transitions.advance_phase(rollout, force=True, approved_by=approver)  # 5 % → 50 %, approved
+    rollout.refresh_from_db()
+    assert rollout.current_phase == 1
+    # the phase has proved itself: one update installed, no soak time
+    DeviceUpdate.objects.create(device=DeviceFactory(product=draft_release.product), release=draft_release,
+                                phase=1, status=UpdateStatus.INSTALLED)
+    assert not transitions.advance_blockers(rollout, transitions.phase_in_force(rollout))
+
+    widened = transitions.advance_due_phases()
+
+    rollout.refresh_from_db()
+    assert widened == 0 and rollout.current_phase == 1
