@@ -7,28 +7,19 @@ refuses synchronous database access. Each test saves the screenshot docs/admin.m
 """
 
 import json
-import os
-import shutil
-import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from devices.models import Device
-from rollouts.services.dry_run import dry_run
 from rollouts.models import DeviceFilter, DeviceUpdate, RolloutState, Strategy, UpdateStatus
+from rollouts.services.dry_run import dry_run
+from tests.console.browser import PASSWORD, console, keep_docs_copy
 from tests.factories import DeviceFactory, ReleaseFactory
 from tests.rollouts.factories import DeviceFilterFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-QUIET_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-PASSWORD = "release-manager-password"
 
 
 @pytest.fixture
@@ -38,34 +29,17 @@ def release_manager(admin_user):
     return admin_user
 
 
-def keep_docs_copy(screenshot: Path):
-    """docs/admin.md shows these; each is written when missing, or again with OTA_UPDATE_SCREENSHOTS=1."""
-    target = DOCS_IMAGES / screenshot.name
-    assert screenshot.stat().st_size > 10_000, "the screenshot is blank"
-    if os.environ.get("OTA_UPDATE_SCREENSHOTS") == "1" or not target.exists():
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(screenshot, target)
-
-
 @contextmanager
 def logged_in(live_server, user, path):
-    """A Chromium page logged into the admin, showing ``path``."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver (.ci/run does)")
-    from playwright.sync_api import sync_playwright
+    """A Chromium page logged into the admin (tests/console/browser.py), showing ``path``."""
+    with console(live_server, user) as (page, _):
+        page.goto(f"{live_server.url}{path}")
+        yield page
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=QUIET_CHROMIUM)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{live_server.url}{reverse('admin:login')}?next={path}")
-            page.fill("#id_username", user.username)
-            page.fill("#id_password", PASSWORD)
-            page.press("#id_password", "Enter")
-            page.wait_for_url(f"{live_server.url}{path}")
-            yield page
-        finally:
-            browser.close()
+
+def keep_screenshot(screenshot):
+    assert screenshot.stat().st_size > 10_000, "the screenshot is blank"
+    keep_docs_copy(screenshot)
 
 
 def shown_uids(page) -> set[str]:
@@ -93,7 +67,7 @@ def test_the_device_list_is_searched_and_filtered(live_server, release_manager, 
     assert everyone == {"plant7-boiler-01", "plant7-boiler-02", "plant9-attic-01"}
     assert searched == {"plant7-boiler-01", "plant7-boiler-02"}
     assert filtered == {"plant7-boiler-01"}
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
 
 def test_the_device_page_shows_its_pending_update_and_explains_it(live_server, release_manager, product,
@@ -121,7 +95,7 @@ def test_the_device_page_shows_its_pending_update_and_explains_it(live_server, r
     assert attributes >= 2
     assert explained.startswith("plant7-boiler-01") and "2.0.0" in explained
     assert rules >= 10
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
 
 def test_the_condition_builder_previews_matching_devices_live(live_server, release_manager, product,
@@ -152,7 +126,7 @@ def test_the_condition_builder_previews_matching_devices_live(live_server, relea
     assert uids == "eu-1, eu-2"
     assert DeviceFilter.objects.get(name="EU boilers").conditions == [
         {"field": "attributes.region", "op": "eq", "value": "eu"}]
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
 
 def test_the_key_value_editor_edits_attributes_as_typed_rows(live_server, release_manager, product, tmp_path):
@@ -174,7 +148,7 @@ def test_the_key_value_editor_edits_attributes_as_typed_rows(live_server, releas
 
     assert posted == {"region": "eu", "floor": 2}
     assert Device.objects.get(pk=device.pk).attributes == {"region": "eu", "floor": 2}
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
 
 def test_the_source_version_picker_ticks_known_versions_and_takes_others(
@@ -199,7 +173,7 @@ def test_the_source_version_picker_ticks_known_versions_and_takes_others(
     assert offered == ["2.0.0", "1.2.0", "1.1.0", "1.0.0"]
     release.refresh_from_db()
     assert release.allowed_source_versions == ["1.1.0", "1.2.0", "0.9.0"]
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
 
 def test_the_guided_flow_takes_a_release_from_upload_to_a_started_rollout_by_keyboard(
@@ -263,5 +237,5 @@ def test_the_guided_flow_takes_a_release_from_upload_to_a_started_rollout_by_key
     assert (rollout.state, rollout.strategy) == (RolloutState.RUNNING, Strategy.TARGETED)
     assert [phase.percentage for phase in rollout.phases.all()] == [50, 100]
     assert [link.filter.name for link in rollout.rollout_filters.all()] == ["EU boilers"]
-    keep_docs_copy(screenshot)
+    keep_screenshot(screenshot)
 
