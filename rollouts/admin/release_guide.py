@@ -40,6 +40,8 @@ STEPS = ("upload", "target", "phases")
 def guide_page(model_admin, request, release):
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    if not request.user.has_perm("rollouts.view_rollout"):
+        raise PermissionDenied  # the guide shows and steers the release's rollout
     rollout = Rollout.objects.select_related("release").get(release=release)
     bound = {}
     if request.method == "POST":

@@ -1,13 +1,14 @@
 """The guided release flow: each step through the services the other faces use; only Start makes it live."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.choices import ArtifactState
 from catalog.models import Artifact
 from rollouts.models import RolloutState, Strategy
-from tests.factories import ReleaseFactory
+from tests.factories import DeviceFactory, ReleaseFactory, UserFactory
 from tests.fixtures.rollouts import attach_verified_artifact
 from tests.rollouts.factories import DeviceFilterFactory
 
@@ -119,8 +120,6 @@ def test_shrinking_phases_are_refused_as_set_policy_refuses_them(admin_client, d
 
 
 def test_the_dry_run_shows_who_the_first_phase_reaches(admin_client, draft, product):
-    from tests.factories import DeviceFactory
-
     DeviceFactory.create_batch(2, product=product, installed_versions={"default": "1.0.0"})
     admin_client.post(guide(draft), {"step": "target", "strategy": "general", "update_type": "forced"})
 
@@ -144,3 +143,34 @@ def test_a_started_rollout_is_changed_on_its_policy_page_not_in_the_guide(admin_
 
 def test_an_unknown_step_is_a_400(admin_client, draft):
     assert admin_client.post(guide(draft), {"step": "launch"}).status_code == 400
+
+
+def staff_with(*codenames):
+    user = UserFactory(username="-".join(codenames), is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_a_user_who_may_not_see_rollouts_gets_no_guide(client, draft):
+    client.force_login(staff_with("view_release"))
+
+    assert client.get(guide(draft)).status_code == 403
+
+
+def test_a_user_who_may_only_look_cannot_set_the_target(client, draft):
+    client.force_login(staff_with("view_release", "view_rollout"))
+
+    page = client.get(guide(draft))
+    refused = client.post(guide(draft), {"step": "target", "strategy": "general", "update_type": "forced"})
+
+    assert page.status_code == 200 and "Save the target" not in page.content.decode()
+    assert refused.status_code == 403
+    draft.rollout.refresh_from_db()
+    assert draft.rollout.strategy == Strategy.SUSPENDED
+
+
+def test_a_user_who_may_not_change_the_release_cannot_upload(client, draft):
+    client.force_login(staff_with("view_release", "view_rollout", "change_rollout"))
+    upload = SimpleUploadedFile("fw.bin", b"firmware\n")
+
+    assert client.post(guide(draft), {"step": "upload", "artifact_file": upload}).status_code == 403
