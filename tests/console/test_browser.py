@@ -43,6 +43,12 @@ def busy_fleet(product, offerable_release, updates_of):
     updates_of(phased, S.COMMITTED, count=6)
     updates_of(phased, S.INSTALLING, count=3)
     updates_of(phased, S.FAILED, count=1, reason="signature check failed")
+    now = timezone.now()
+    for hours_ago, update in enumerate(DeviceUpdate.objects.filter(release=phased.release).order_by("-id")):
+        # Offered over the last ten hours, each reaching its state 40 minutes later: a chart worth reading.
+        offered = now - timedelta(hours=hours_ago)
+        DeviceUpdate.objects.filter(pk=update.pk).update(offered_at=offered,
+                                                         updated_at=min(offered + timedelta(minutes=40), now))
     paused = offerable_release("2.1.0-rc.1", release_notes="Release candidate").rollout
     transitions.set_policy(paused, phases=[transitions.PhaseSpec(5), transitions.PhaseSpec(100)])
     updates_of(paused, S.ROLLED_BACK, count=2, reason="watchdog reset after boot")
@@ -96,42 +102,49 @@ def test_the_rollouts_overview_fits_1400_pixels(live_server, release_manager, bu
 
 def test_the_progress_page_refreshes_its_counts_in_place_and_keeps_the_scroll(live_server, release_manager,
                                                                               busy_fleet, tmp_path, monkeypatch):
-    monkeypatch.setattr("rollouts.admin.progress.REFRESH_SECONDS", 1)
     phased = busy_fleet["phased"]
     url = live_server.url + reverse("admin:rollouts_rollout_progress", args=[phased.pk])
     # Under two minutes of soak left, so the countdown's seconds show and tick.
     Rollout.objects.filter(pk=phased.pk).update(phase_started_at=timezone.now() - timedelta(hours=5, minutes=58))
     screenshot = tmp_path / "console-progress.png"
 
-    def one_more_failure():
+    def one_more_failure_pauses_it():
         # Another thread: this one runs Playwright's event loop, where Django refuses the ORM.
         try:
             device = DeviceFactory(uid="late-failure", installed_versions={"default": "1.0.0"},
                                    product=phased.release.product)
             DeviceUpdate.objects.create(device=device, release=phased.release, status=S.FAILED, reason="late")
+            transitions.pause(phased, "failure threshold crossed in phase 1", automatic=True)
         finally:
             connection.close()
 
     with console(live_server, release_manager, height=700) as (page, hosts):
         page.goto(url)
         page.screenshot(path=str(screenshot), full_page=True)
+        monkeypatch.setattr("rollouts.admin.progress.REFRESH_SECONDS", 1)  # the test need not wait 30 s
+        page.goto(url)
         before = page.inner_text("[data-phase-in-force]")
         countdown = page.inner_text(".ota-countdown")
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        scrolled = page.evaluate("window.scrollY")
-        writer = threading.Thread(target=one_more_failure)
-        writer.start()
-        writer.join()
-        page.wait_for_function("document.querySelector('[data-count=phase-failed]').textContent.startsWith('2 ')",
-                               timeout=10_000)
-        after = page.inner_text("[data-phase-in-force]")
-        still = page.evaluate("window.scrollY")
         page.wait_for_function(f"document.querySelector('.ota-countdown').textContent !== {countdown!r}",
                                timeout=5_000)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        scrolled = page.evaluate("window.scrollY")
+        buttons_before = page.locator(".object-tools").inner_text()
+        writer = threading.Thread(target=one_more_failure_pauses_it)
+        writer.start()
+        writer.join()
+        # The failure is written before the pause: once the page shows the pause, it shows the failure too.
+        page.wait_for_selector("#ota-live .ota-badge[data-state=paused]", timeout=10_000)
+        after = page.inner_text("[data-phase-in-force]")
+        state_after = page.get_attribute("#ota-live .ota-badge[data-state=paused]", "data-state")
+        buttons_after = page.locator(".object-tools").inner_text()
+        still = page.evaluate("window.scrollY")
 
     assert "6 of 10 offered in phase 1 succeeded, 1 failed" in before
     assert "6 of 11 offered in phase 1 succeeded, 2 failed" in after
     assert scrolled > 0 and still == scrolled
+    assert "PAUSE" in buttons_before.upper() and "RESUME" not in buttons_before.upper()
+    assert state_after == "paused" and "RESUME" in buttons_after.upper()
     assert re.fullmatch(r"1 min \d+ s", countdown), countdown
     assert hosts == {live_server.url.removeprefix("http://")}
     keep_docs_copy(screenshot)
