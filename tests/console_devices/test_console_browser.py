@@ -31,10 +31,16 @@ def release_manager(admin_user):
 
 @contextmanager
 def logged_in(live_server, user, path):
-    """A Chromium page logged into the admin (tests/console/browser.py), showing ``path``."""
+    """A Chromium page logged into the admin (tests/console/browser.py), showing ``path``.
+
+    A script error on any page it shows fails the test: the editors are scripts.
+    """
+    script_errors = []
     with console(live_server, user) as (page, _):
+        page.on("pageerror", lambda error: script_errors.append(str(error)))
         page.goto(f"{live_server.url}{path}")
         yield page
+    assert script_errors == []
 
 
 def keep_screenshot(screenshot):
@@ -239,3 +245,30 @@ def test_the_guided_flow_takes_a_release_from_upload_to_a_started_rollout_by_key
     assert [link.filter.name for link in rollout.rollout_filters.all()] == ["EU boilers"]
     keep_screenshot(screenshot)
 
+
+
+def test_on_the_add_page_the_picker_follows_the_module_and_json_stays_at_hand(live_server, release_manager,
+                                                                              product):
+    ReleaseFactory(product=product, version="1.0.0")
+    display = ReleaseFactory(product=product, module=product.modules.create(name="display-app"), version="5.0.0")
+
+    with logged_in(live_server, release_manager, reverse("admin:catalog_release_add")) as page:
+        before = page.inner_text(".ota-version-boxes")
+        page.select_option("#id_module", str(display.module_id))
+        offered = page.locator(".ota-version-boxes input[type=checkbox]").evaluate_all(
+            "boxes => boxes.map(box => box.value)")
+        page.click("summary:has-text('Device payload')")  # a collapsed fieldset
+        metadata = page.locator(".field-metadata .ota-editor")
+        metadata.locator(".ota-add").click()
+        metadata.locator(".ota-key").fill("channel")
+        metadata.locator(".ota-value").fill("beta")
+        metadata.locator(".ota-toggle").click()
+        as_json = page.input_value("textarea[name=metadata]")
+        page.fill("textarea[name=metadata]", '{"channel": "stable", "build": 7}')
+        metadata.locator(".ota-toggle").click()
+        rows = metadata.locator(".ota-row .ota-key").evaluate_all("keys => keys.map(key => key.value)")
+
+    assert "Choose the module first" in before
+    assert offered == ["5.0.0"]
+    assert json.loads(as_json) == {"channel": "beta"}
+    assert rows == ["channel", "build"]
