@@ -33,7 +33,7 @@ from catalog.choices import ReleaseStatus
 from catalog.models import Release
 from otaportal.edge import store
 from otaportal.process_caches import POLICY_SNAPSHOTS
-from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy
+from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy, UpdateType
 
 FULL_PERCENTAGE = Decimal(100)
 
@@ -214,7 +214,7 @@ def _release_policy(release, filters, phases) -> ReleasePolicy:
         state=rollout.state if rollout else RolloutState.DRAFT,
         state_reason=rollout.state_reason if rollout else "",
         skip_dispatching=rollout.skip_dispatching_to_endpoint if rollout else False,
-        update_type=rollout.update_type if rollout else "forced",
+        update_type=rollout.update_type if rollout else UpdateType.FORCED,
         filters=tuple(filters.get(rollout.pk, ())) if rollout else (),
         phases=tuple(phases.get(rollout.pk, ())) if rollout else (),
         current_phase=rollout.current_phase if rollout else 0,

@@ -53,9 +53,11 @@ def make_offer(device: Device, decision: Decision) -> Offer:
     installed = (device.installed_versions or {}).get(release.module, "")
     with transaction.atomic():
         if update is not None:
+            now = timezone.now()
             update.status, update.reason, update.finished_at = UpdateStatus.OFFERED, "", None
             update.attempt += 1
-            update.phase, update.from_version, update.offered_at = release.phase_position, installed, timezone.now()
+            update.phase, update.from_version, update.offered_at = release.phase_position, installed, now
+            update.status_changed_at = now
             update.save()
         else:
             try:

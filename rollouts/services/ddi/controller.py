@@ -33,12 +33,10 @@ from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts.decision import decide
 from rollouts.policy import ProductPolicy
-from rollouts.models import SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus
+from rollouts.models import STARTED_STATUSES, SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus, UpdateType
 from rollouts.prefetch import with_current_updates
 from rollouts.services.checkin import make_offer
 
-# Updates the device has started working on: still deployable even without an offer.
-STARTED_STATUSES = (UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING)
 # hawkBit's sleep is HH:MM:SS; agents parse it with a 24-hour clock (RAUC: strptime %H:%M:%S).
 LONGEST_SLEEP = timedelta(hours=23, minutes=59, seconds=59)
 SHORTEST_SLEEP = timedelta(seconds=1)
@@ -53,14 +51,14 @@ class UpdateFacts:
     installed_id: int | None = None  # installed or committed
     attributes_due: bool = False  # installed since the device last sent its attributes
     started_attempt: int | None = None  # the started update's attempt and handling: its deploymentBase's ``c``
-    started_update_type: str = "forced"
+    started_update_type: str = UpdateType.FORCED
 
     @classmethod
     def parse(cls, text: str | None) -> "UpdateFacts":
         if not text:
             return cls()
         cancel, started, installed, due, started_details = text.split("|")
-        attempt, update_type = (None, "forced")
+        attempt, update_type = (None, UpdateType.FORCED)
         if started_details:
             _, attempt_text, update_type = started_details.split(":")
             attempt = int(attempt_text)
@@ -101,7 +99,7 @@ def _facts_sql() -> str:
     ]
     columns = [f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts]
     padded_id = f"substr('{'0' * 20}' || CAST(u.id AS TEXT), length(CAST(u.id AS TEXT)) + 1)"
-    details = f"{padded_id} || ':' || CAST(u.attempt AS TEXT) || ':' || COALESCE(r.update_type, 'forced')"
+    details = f"{padded_id} || ':' || CAST(u.attempt AS TEXT) || ':' || COALESCE(r.update_type, '{UpdateType.FORCED}')"
     columns.append(f"COALESCE(MAX(CASE WHEN {started_when} THEN {details} END), '')")
     device = Device._meta.db_table
     joined = " || '|' || ".join(columns)
@@ -198,7 +196,7 @@ def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, car
 def update_type_of(update: DeviceUpdate) -> str:
     """``forced`` or ``attempt``: the rollout's update type (hawkBit's download and update handling)."""
     rollout = getattr(update.release, "rollout", None)
-    return rollout.update_type if rollout is not None else "forced"
+    return rollout.update_type if rollout is not None else UpdateType.FORCED
 
 
 class ForeignController(Exception):
