@@ -59,6 +59,10 @@ class ConditionBuilderWidget(StructuredJSONWidget):
     def __init__(self, attrs=None, config=None):
         super().__init__({"rows": 8, **(attrs or {})}, config)
 
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["editors/conditions.js"])
+
 
 class DeviceFilterAdminForm(forms.ModelForm):
     """A filter; its conditions, built row by row (or written as JSON), checked by rollouts.conditions."""
