@@ -1,6 +1,6 @@
 """Device filters in the admin: conditions built row by row, checked by rollouts.conditions, previewed live.
 
-The condition builder (static/editors/editors.js) asks ``preview/`` for the devices
+The condition builder (static/editors/conditions.js) asks ``preview/`` for the devices
 its rows match while they are edited: the same validation and the same count
 (rollouts.services.filters.preview) as the saved filter's "devices matching now".
 """
