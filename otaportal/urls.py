@@ -3,12 +3,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from devices.api.ping import DevicePingView
 from otaportal.health_view import health_check
 
 urlpatterns = [
     # The device edge first: most requests are devices polling, and every pattern tried costs.
     path("", include("rollouts.api.ddi.urls")),
     path("", include("rollouts.api.checkin.urls")),
+    path("api/v1/device/ping", DevicePingView.as_view(), name="device-ping"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health_check, name="health"),

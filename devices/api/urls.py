@@ -2,7 +2,6 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from devices.api import management, ota_files, tuf
-from devices.api.ping import DevicePingView
 
 # {version}.{role}.json; a version of at most nine digits fits the database's integer.
 TUF_VERSIONED_METADATA = (r"^tuf/(?P<product>[^/]+)/metadata/"
@@ -11,8 +10,8 @@ TUF_VERSIONED_METADATA = (r"^tuf/(?P<product>[^/]+)/metadata/"
 router = SimpleRouter(trailing_slash=False)
 router.register("api/v1/devices", management.DeviceViewSet, basename="device")
 
+# The device ping is included first of all by otaportal.urls, with check-in and DDI (the device edge).
 urlpatterns = [
-    path("api/v1/device/ping", DevicePingView.as_view(), name="device-ping"),
     path("api/v2/ota-files", ota_files.OtaFileList.as_view(), name="ota-file-list"),
     path("api/v2/ota-files/<str:pk>/file", ota_files.OtaFileDownload.as_view(), name="ota-file-download"),
     path("api/v1/deviceUser/read-only/models/firmware", ota_files.LegacyFirmwareList.as_view(),
