@@ -1,5 +1,6 @@
 """``/api/v1/approvals``: pending and decided approval requests; approve, reject or withdraw one."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -23,6 +24,14 @@ class MayViewRequests(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
 
 
+class ApprovalRequestFilter(django_filters.FilterSet):
+    product = django_filters.CharFilter(field_name="rollout__release__product__key", help_text="A product's key.")
+
+    class Meta:
+        model = ApprovalRequest
+        fields = ["state", "step", "product"]
+
+
 @extend_schema_view(
     list=extend_schema(tags=[TAG], summary="List approval requests, newest first (filter by state, step, product)"),
     retrieve=extend_schema(tags=[TAG], summary="Show an approval request with its dry run and policy",
@@ -32,7 +41,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     serializer_class = ApprovalRequestSerializer
     permission_classes = [MayViewRequests, TokenScopes]
     required_scopes = read_write_scopes(Scope.ROLLOUTS_READ, Scope.ROLLOUTS_WRITE)
-    filterset_fields = {"state": ["exact"], "step": ["exact"], "rollout__release__product__key": ["exact"]}
+    filterset_class = ApprovalRequestFilter
     queryset = ApprovalRequest.objects.select_related(
         "rollout__release__product", "rollout__release__module", "requested_by", "decided_by",
     ).order_by("-requested_at", "-id")

@@ -76,11 +76,14 @@ def test_a_comment_too_long_is_refused_naming_the_field(pending, client_of, appr
     assert response.status_code == 400 and "comment" in response.json()
 
 
-def test_requests_are_listed_by_state(pending, client_of, approver):
-    body = client_of(approver).get("/api/v1/approvals?state=pending").json()
+@pytest.mark.parametrize("query, listed", [
+    ("state=pending", True), ("state=approved", False), ("product=pacemaker", True), ("product=toaster", False),
+    ("step=start", True), ("step=widen", False),
+])
+def test_requests_are_listed_by_state_product_and_step(pending, client_of, approver, query, listed):
+    body = client_of(approver).get(f"/api/v1/approvals?{query}").json()
 
-    assert [item["id"] for item in body["results"]] == [pending["id"]]
-    assert client_of(approver).get("/api/v1/approvals?state=approved").json()["results"] == []
+    assert [item["id"] for item in body["results"]] == ([pending["id"]] if listed else [])
 
 
 def test_a_second_request_for_the_rollout_is_refused_409(pending, client_of, requester, draft_release):
