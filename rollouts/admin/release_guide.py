@@ -119,7 +119,8 @@ def _render(model_admin, request, release, rollout, bound):
     })
     phase_forms = bound.get("phases") or GuidePhaseFormSet(initial=phase_initial(phases), prefix="phases")
     preview, unavailable = (None, None)
-    if targeted:
+    # One grouped query over the fleet (0.3 to 0.7 s at a million devices): only while it decides the start.
+    if targeted and not started:
         preview, unavailable = counted(dry_run, release, strategy=rollout.strategy,
                                        **({"phase": phases[0].position} if phases else {"percentage": 100}))
     rollout_url = reverse("admin:rollouts_rollout_change", args=[quote(rollout.pk)])

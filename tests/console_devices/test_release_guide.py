@@ -174,3 +174,13 @@ def test_a_user_who_may_not_change_the_release_cannot_upload(client, draft):
     upload = SimpleUploadedFile("fw.bin", b"firmware\n")
 
     assert client.post(guide(draft), {"step": "upload", "artifact_file": upload}).status_code == 403
+
+
+def test_a_started_rollouts_guide_links_to_its_progress_instead_of_counting_again(admin_client, draft):
+    admin_client.post(guide(draft), {"step": "target", "strategy": "general", "update_type": "forced"})
+    admin_client.post(reverse("admin:rollouts_rollout_start", args=[draft.rollout.pk]), {"strategy": "general"})
+
+    response = admin_client.get(guide(draft))
+
+    assert response.context["preview"] is None
+    assert reverse("admin:rollouts_rollout_progress", args=[draft.rollout.pk]) in response.content.decode()
