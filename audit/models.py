@@ -25,6 +25,18 @@ class Action(models.TextChoices):
     DELETE = "delete", "Deleted"
 
 
+class AppendOnly(Exception):
+    """Audit entries are written once, by audit.chain.append, and never changed or deleted by the application."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("Audit entries are never changed.")
+
+    def delete(self):
+        raise AppendOnly("Audit entries are never deleted.")
+
+
 class AuditEntry(models.Model):
     sequence = models.PositiveBigIntegerField(
         unique=True, editable=False, help_text="Position in the chain: 1, 2, 3… with no gaps."
@@ -52,6 +64,8 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sequence"]
         verbose_name_plural = "audit entries"
@@ -59,6 +73,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.sequence} {self.actor or 'someone'} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Audit entries are never deleted.")
 
 
 class ChainHead(models.Model):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from audit import chain
-from audit.models import AuditEntry, ChainHead
+from audit.models import AppendOnly, AuditEntry, ChainHead
 from tests.audit.helpers import audited_command, run_command, run_sql
 from tests.factories import ProductFactory, ResourceSpaceFactory
 
@@ -149,3 +149,16 @@ def test_concurrent_transactions_append_one_chain_without_forking():
     verdict = chain.verify()
     assert verdict.intact, verdict.problem
     assert verdict.checked == AuditEntry.objects.count()
+
+
+def test_the_application_never_changes_or_deletes_an_entry(five_entries):
+    entry = AuditEntry.objects.get(sequence=2)
+    entry.actor = "mallory"
+
+    for attempt in (entry.save, entry.delete, AuditEntry.objects.all().delete,
+                    lambda: AuditEntry.objects.filter(sequence=2).update(actor="mallory")):
+        with pytest.raises(AppendOnly):
+            attempt()
+
+    assert AuditEntry.objects.get(sequence=2).actor == "operator@host"
+    assert chain.verify().intact
