@@ -40,7 +40,8 @@ OPERATOR_LABELS = {
 }
 
 
-def condition_builder_config(preview_url: str) -> dict:
+def condition_builder_config(preview_url: str, device_url: str) -> dict:
+    """``device_url``: a device's page is found by searching the device list for its uid."""
     return {
         "fields": CONDITION_FIELDS,
         "operators": [{"name": op.name, "label": OPERATOR_LABELS[op.name], "kinds": sorted(op.fields)}
@@ -48,6 +49,7 @@ def condition_builder_config(preview_url: str) -> dict:
         "typed_kinds": ["attributes"],  # attribute values may be numbers or booleans as well as text
         "max_conditions": conditions.MAX_CONDITIONS,
         "preview_url": preview_url,
+        "device_url": device_url,
     }
 
 
@@ -84,7 +86,7 @@ class DeviceFilterAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["conditions"].widget.config = condition_builder_config(
-            reverse("admin:rollouts_devicefilter_preview"))
+            reverse("admin:rollouts_devicefilter_preview"), reverse("admin:devices_device_changelist"))
 
     def clean_conditions(self):
         value = self.cleaned_data.get("conditions")

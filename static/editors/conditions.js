@@ -118,7 +118,13 @@
           preview.append(make("strong", { className: "ota-preview-count" },
             [`${what} device${body.count === 1 ? "" : "s"} match now`]));
           if (body.uids.length) {
-            preview.append(", e.g. ", make("span", { className: "ota-preview-uids" }, [body.uids.join(", ")]));
+            const uids = make("span", { className: "ota-preview-uids" });
+            body.uids.forEach((uid, index) => {
+              const link = make("a", { href: `${config.device_url}?q=${encodeURIComponent(uid)}`, target: "_blank" },
+                [uid]);
+              uids.append(...(index ? [", ", link] : [link]));
+            });
+            preview.append(", e.g. ", uids);
           }
         })
         .catch(() => {

@@ -123,6 +123,7 @@ def test_the_condition_builder_previews_matching_devices_live(live_server, relea
         row.locator(".ota-value").fill("eu")
         page.wait_for_selector(".ota-preview[data-count='2']")
         uids = page.inner_text(".ota-preview-uids")
+        first_link = page.get_attribute(".ota-preview-uids a", "href")
         page.screenshot(path=str(screenshot), full_page=True)
         page.click("input[name=_save]")
         page.wait_for_selector(".messagelist .success")
@@ -130,6 +131,7 @@ def test_the_condition_builder_previews_matching_devices_live(live_server, relea
     assert textarea_hidden
     assert everyone == "3"
     assert uids == "eu-1, eu-2"
+    assert first_link == reverse("admin:devices_device_changelist") + "?q=eu-1"
     assert DeviceFilter.objects.get(name="EU boilers").conditions == [
         {"field": "attributes.region", "op": "eq", "value": "eu"}]
     keep_screenshot(screenshot)
