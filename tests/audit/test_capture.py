@@ -5,6 +5,7 @@ from django.db import transaction
 
 from audit.models import Action, AuditEntry
 from catalog.models import ApiToken, Product
+from otaportal import audit_context
 from rollouts.models import RolloutState
 from tests.audit.helpers import audited_command, run_command
 from tests.factories import ProductFactory, ReleaseFactory
@@ -127,3 +128,13 @@ def test_group_membership_changes_are_recorded(admin_user):
 
     entry = AuditEntry.objects.get(object_type="auth.user")
     assert entry.changes == {"groups": {"added": [str(approvers.pk)]}}
+
+
+def test_an_api_caller_named_outside_a_request_audits_nothing_afterwards(admin_user):
+    """A view called without the middleware (a request factory) authenticates in no request's context."""
+    audit_context.identify_api_caller(admin_user, "token abc")
+
+    ProductFactory(key="written-later")
+
+    assert audit_context.current().surface is None
+    assert not AuditEntry.objects.exists()
