@@ -58,25 +58,27 @@ def operating_system_login() -> str:
     return f"{login}@{socket.gethostname()}"
 
 
-def identify_api_caller(user, credential: str) -> None:
-    """The management API authenticated ``user`` with ``credential``: its writes are audited from now on.
+def _name_in_current(**names) -> None:
+    """Fill in the current request's or command's context (reset when it ends).
 
-    Called by the management credentials' authentication inside the request's context,
-    which the middleware resets when the request ends.
+    Outside one (a view called by a test's request factory, without the middleware), naming
+    someone would outlive the call and audit whatever the thread writes next: nothing is named.
     """
     current_context = _current.get()
-    if current_context is _OUTSIDE:
-        # A view called without the middleware (a test's request factory): naming the caller here would
-        # outlive the call and audit whatever the thread writes next.
-        return
-    _current.set(replace(current_context, surface=API, user=user, credential=credential))
+    if current_context is not _OUTSIDE:
+        _current.set(replace(current_context, **names))
+
+
+def identify_api_caller(user, credential: str) -> None:
+    """The management API authenticated ``user`` with ``credential``: its writes are audited from now on."""
+    _name_in_current(surface=API, user=user, credential=credential)
 
 
 def opened_for_admin(user) -> None:
     """The request is the admin's: its writes name the session's user (resolved when one is written)."""
-    _current.set(replace(_current.get(), surface=ADMIN, user=user))
+    _name_in_current(surface=ADMIN, user=user)
 
 
 def acting_as(user) -> None:
     """A command acts for a portal user (``--user``): its writes name that user."""
-    _current.set(replace(_current.get(), user=user))
+    _name_in_current(user=user)
