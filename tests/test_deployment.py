@@ -66,8 +66,8 @@ def check_deploy(environment: dict, tmp_path) -> subprocess.CompletedProcess:
 
 
 def settings_variables():
-    source = (ROOT / "otaportal" / "settings" / "base.py").read_text()
-    return set(re.findall(r'(?:env|Env\(\))\.\w+\("([A-Z0-9_]+)"', source))
+    sources = [(ROOT / "otaportal" / "settings" / name).read_text() for name in ("base.py", "portal.py")]
+    return {name for source in sources for name in re.findall(r'(?:env|Env\(\))\.\w+\("([A-Z0-9_]+)"', source)}
 
 
 def test_the_stack_has_every_part(compose):
