@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import NotSupportedError, connection
 
 from rollouts.models import Rollout
-from rollouts.services.approval_rules import ApprovalStep
+from rollouts.services.approval_rules import ApprovalStep, in_force_percentage
 from rollouts.services.dry_run import dry_run
 from rollouts.services.transitions import phase_in_force
 
@@ -51,6 +51,9 @@ def _preview_arguments(step: str, rollout: Rollout, arguments: dict) -> dict:
         return {"phase": following.position} if following else {}
     if step == ApprovalStep.GENERAL:
         return {"strategy": arguments.get("strategy", rollout.strategy)}
+    if step == ApprovalStep.PHASES:
+        percentages = [Decimal(phase["percentage"]) for phase in arguments["phases"]]
+        return {"percentage": in_force_percentage(percentages, rollout.current_phase)}
     return {}
 
 

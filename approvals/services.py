@@ -51,6 +51,7 @@ def _transition(step: str):
         ApprovalStep.START: transitions.start,
         ApprovalStep.WIDEN: transitions.advance_phase,
         ApprovalStep.GENERAL: transitions.set_policy,
+        ApprovalStep.PHASES: transitions.set_policy,
         ApprovalStep.RESUME: transitions.resume,
     }[step]
 

@@ -192,6 +192,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
         if filters is not UNSET:
             _replace_filters(rollout, filters)
         if phases is not UNSET:
+            _hold_for_approval(ApprovalStep.PHASES, approval_rules.phases_widening(
+                rollout, [phase.percentage for phase in phases]), approved_by)
             _replace_phases(rollout, phases)
         if (rollout.state != RolloutState.DRAFT and rollout.strategy != Strategy.SUSPENDED
                 and rollout.phase_started_at is None):

@@ -209,3 +209,25 @@ def test_the_periodic_widening_stops_before_a_phase_needing_approval(draft_relea
 
     rollout.refresh_from_db()
     assert widened == 0 and rollout.current_phase == 1
+
+
+def test_editing_a_live_rollouts_phases_to_widen_past_the_threshold_waits_for_approval(draft_release, requester,
+                                                                                        approver):
+    rollout = running(draft_release, requester, approver)  # phase 1 of 5 % → 50 % → 100 %
+
+    outcome = services.perform_or_request(ApprovalStep.GENERAL, rollout, requester=requester,
+                                          phases=[transitions.PhaseSpec(Decimal(100))])
+
+    assert isinstance(outcome, ApprovalRequest) and outcome.step == ApprovalStep.PHASES
+    assert outcome.dry_run["percentage"] == 100.0
+    services.approve(outcome, approver=approver)
+    assert list(rollout.phases.values_list("percentage", flat=True)) == [Decimal(100)]
+
+
+def test_editing_phases_without_widening_past_the_threshold_needs_no_approval(draft_release, requester, approver):
+    rollout = running(draft_release, requester, approver)
+
+    outcome = services.perform_or_request(ApprovalStep.GENERAL, rollout, requester=requester,
+                                          phases=[transitions.PhaseSpec(Decimal(5)), transitions.PhaseSpec(Decimal(100))])
+
+    assert outcome == rollout and rollout.phases.count() == 2
