@@ -74,8 +74,12 @@ class ReleaseAdminForm(forms.ModelForm):
         picker.help_text = (f"Versions this release can be installed over (at most {MAX_SOURCE_VERSIONS}); "
                             "none ticked means any. Without JavaScript: a JSON list such as "
                             '["1.0.0", "1.1.0"].')
+        versions = known_versions_by_module(module_id)
+        if module_id:  # a release is not installed over itself
+            versions[str(module_id)] = [version for version in versions.get(str(module_id), [])
+                                        if version != self.instance.version]
         picker.widget.config = {
-            "versions": known_versions_by_module(module_id),
+            "versions": versions,
             "module_field": "" if module_id else self.add_prefix("module"),
             "module": str(module_id or ""),
             "max": MAX_SOURCE_VERSIONS,

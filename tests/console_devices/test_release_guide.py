@@ -178,7 +178,8 @@ def test_a_user_who_may_not_change_the_release_cannot_upload(client, draft):
 
 def test_a_started_rollouts_guide_links_to_its_progress_instead_of_counting_again(admin_client, draft):
     admin_client.post(guide(draft), {"step": "target", "strategy": "general", "update_type": "forced"})
-    admin_client.post(reverse("admin:rollouts_rollout_start", args=[draft.rollout.pk]), {"strategy": "general"})
+    start_page = reverse("admin:rollouts_rollout_start", args=[draft.rollout.pk])
+    admin_client.post(start_page, {"strategy": "general"})
 
     response = admin_client.get(guide(draft))
 
