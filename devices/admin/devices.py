@@ -31,6 +31,7 @@ EVENTS_SHOWN = 20
 MAX_TOKENS_AT_ONCE = 100
 MAX_DEACTIVATIONS_AT_ONCE = 1000
 EDITABLE_FIELDS = ("name", "attributes", "tags")
+READ_ONLY_VIEWS = ("attributes_table", "tags_list")
 TOKEN_TEMPLATE = "admin/devices/device/tokens.html"
 
 
@@ -69,8 +70,10 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": self.add_fields})]
+        # Someone who may only look sees attributes and tags as tables, not as JSON text.
+        shown = EDITABLE_FIELDS if self.has_change_permission(request, obj) else ("name", *READ_ONLY_VIEWS)
         return [
-            (None, {"fields": ("uid", "product", "active_badge", *EDITABLE_FIELDS)}),
+            (None, {"fields": ("uid", "product", "active_badge", *shown)}),
             ("Reported by the device", {"fields": ("agent_version", "installed_table", "last_seen_at",
                                                    "last_seen_address")}),
             ("Token and record", {"fields": ("token_prefix", "token_rotated_at", "created_at",
@@ -79,7 +82,7 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_on_change
+        return () if obj is None else (*self.readonly_on_change, *READ_ONLY_VIEWS)
 
     def get_list_filter(self, request):
         return (*self.list_filter, *self.extra_list_filters)
@@ -98,6 +101,14 @@ class DeviceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     def installed(self, device):
         versions = sorted(device.installed_versions.items())
         return ", ".join(f"{module} {version}" for module, version in versions)
+
+    @admin.display(description="attributes")
+    def attributes_table(self, device):
+        return key_value_table(device.attributes)
+
+    @admin.display(description="tags")
+    def tags_list(self, device):
+        return StringListWidget().read_only_view(device.tags)
 
     @admin.display(description="installed versions")
     def installed_table(self, device):

@@ -3,11 +3,12 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from devices.models import Device
 from rollouts.models import DeviceUpdate, Strategy, UpdateStatus
-from tests.factories import DeviceFactory
+from tests.factories import DeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,16 @@ def test_an_attribute_name_the_validator_refuses_is_an_error_on_the_field(admin_
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["attributes"][0].startswith("Attribute name 'bad key'")
     assert Device.objects.get(pk=device.pk).attributes == {}
+
+
+def test_someone_who_may_only_look_sees_attributes_and_tags_as_tables(client, product):
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_device"))
+    client.force_login(viewer)
+    device = DeviceFactory(uid="dev-13", product=product, attributes={"region": "eu"}, tags=["beta"])
+
+    page = client.get(change_page(device)).content.decode()
+
+    assert '<th scope="row">region</th><td>eu</td>' in page
+    assert '<ul class="ota-chips"><li>beta</li></ul>' in page
+    assert "data-ota-editor" not in page and "<textarea" not in page
