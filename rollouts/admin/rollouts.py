@@ -26,6 +26,7 @@ from . import approval_steps, display
 from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, RolloutPolicyForm, StartForm
 from .list_filters import PausedByFilter
 from .phase_numbers import PhaseNumberForm
+from .phase_numbers import PhaseNumberForm
 from .rollout_pages import RolloutPagesMixin, counted
 
 
@@ -47,6 +48,10 @@ class RolloutPhaseInline(admin.TabularInline):
     ordering = ("position",)
     extra = 0
     verbose_name_plural = "phases (none: every eligible device at once)"
+
+
+# The list shows this much of a pause reason; the whole of it is the cell's tooltip and on the progress page.
+PAUSE_REASON_SHOWN = 160
 
 
 # The list shows this much of a pause reason; the whole of it is the cell's tooltip and on the progress page.
@@ -124,22 +129,6 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
                            display.outcome_bar(rollout), text)
 
     @admin.display(description="state", ordering="state")
-    def state_badge(self, rollout):
-        return display.state_badge(rollout.state)
-
-    @admin.display(description="phase", ordering="current_phase")
-    def phase(self, rollout):
-        return display.phase_text(rollout)
-
-    @admin.display(description="installed", ordering="updates_succeeded")
-    def progress(self, rollout):
-        """Share of the devices offered the release that installed it, as a link to the progress page."""
-        rate = dashboard.progress_rate(rollout)
-        text = f"{rate.percent:.0f} % of {rate.whole}" if rate.percent is not None else "none offered"
-        return format_html('<a href="{}" class="ota-progress-link">{}{}</a>', self.page_url("progress", rollout),
-                           display.outcome_bar(rollout), text)
-
-    @admin.display(description="state", ordering="state")
     def state_and_reason(self, rollout):
         """The state, the strategy under it and, when paused, why and by whom: one narrow column."""
         reason = ""
@@ -183,8 +172,8 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
             elif isinstance(formset, PhaseFormSet):
                 policy["phases"] = formset.specs()
         # Switching a live rollout to general may become an approval request (the edit then waits with it).
-        self._transition(request, form.instance, approval_steps.step(ApprovalStep.GENERAL), "Changed the policy of",
-                         **policy)
+        self._transition(request, form.instance, approval_steps.step(ApprovalStep.GENERAL),
+                         "Changed the policy of", **policy)
 
     # --- buttons ------------------------------------------------------------------------------
 
