@@ -1,4 +1,4 @@
-"""Approval requests in the admin: the step, its dry run and the policy it was asked against; Approve and Reject.
+"""Approval requests in the admin: the step, its dry run, the policy it was asked against; Approve, Reject.
 
 Requests are made by the rollout's own buttons and API (approvals.services), never
 added here; nobody edits or deletes them. Approve and Reject ask for a comment and
@@ -26,7 +26,8 @@ from otaportal.admin_display import badge
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=COMMENT_MAX_LENGTH,
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=COMMENT_MAX_LENGTH,
                               help_text="Why; kept with the decision and in the audit log.")
 
 
@@ -39,14 +40,16 @@ class ApprovalRequestAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, admin.ModelAd
     change_form_template = "admin/catalog/change_form.html"
     list_display = ("id", "release", "product", "step", "state_badge", "requested_by", "requested_at",
                     "decided_by", "decided_at")
-    list_select_related = ("rollout__release__product", "rollout__release__module", "requested_by", "decided_by")
+    list_select_related = ("rollout__release__product", "rollout__release__module", "requested_by",
+                           "decided_by")
     list_filter = ("state", "step", "rollout__release__product", "requested_at")
     search_fields = ("rollout__release__version", "rollout__release__product__key", "requested_by__username",
                      "decided_by__username", "request_comment", "decision_comment")
     date_hierarchy = "requested_at"
     object_actions = ("approve", "reject")
     fields = ("release_link", "step", "state_badge", "stale", "arguments", "requested_by", "requested_at",
-              "request_comment", "dry_run_table", "policy_snapshot", "decided_by", "decided_at", "decision_comment")
+              "request_comment", "dry_run_table", "policy_snapshot", "decided_by", "decided_at",
+              "decision_comment")
     readonly_fields = fields
 
     @admin.display(description="release", ordering="rollout__release__version")
@@ -78,13 +81,15 @@ class ApprovalRequestAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, admin.ModelAd
         if request.dry_run is None:
             return request.dry_run_unavailable or "-"
         result = request.dry_run
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((row["product"], row["installedVersion"] or "-", row["phase"] + 1, row["devices"])
-                                 for row in result["rows"]))
-        blockers = format_html_join("", "<li>Nobody is offered it while {}</li>", ((b,) for b in result["blockers"]))
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((row["product"], row["installedVersion"] or "-", row["phase"] + 1, row["devices"])
+             for row in result["rows"]))
+        blockers = format_html_join("", "<li>Nobody is offered it while {}</li>",
+                                    ((blocker,) for blocker in result["blockers"]))
         return format_html(
-            "<p>{} device(s) at {} % ({}).</p><ul>{}</ul><table><thead><tr><th>product</th><th>current version</th>"
-            "<th>phase</th><th>devices</th></tr></thead><tbody>{}</tbody></table>",
+            "<p>{} device(s) at {} % ({}).</p><ul>{}</ul><table><thead><tr><th>product</th>"
+            "<th>current version</th><th>phase</th><th>devices</th></tr></thead><tbody>{}</tbody></table>",
             result["total"], result["percentage"], result["strategy"], blockers, rows)
 
     def has_approve_permission(self, request, obj=None):
@@ -94,7 +99,8 @@ class ApprovalRequestAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, admin.ModelAd
         form = DecisionForm(request.POST if request.method == "POST" else None)
         if request.method != "POST" or not form.is_valid():
             return TemplateResponse(request, "admin/approvals/approvalrequest/decide.html", {
-                **self.admin_site.each_context(request), "opts": self.opts, "original": approval, "form": form,
+                **self.admin_site.each_context(request), "opts": self.opts, "original": approval,
+                "form": form,
                 "title": f"{done} request #{approval.pk}: {approval.get_step_display().lower()}",
                 "stale": services.stale_reason(approval), "change_url": self.change_page_url(approval),
                 "submit": done,

@@ -20,10 +20,12 @@ class ArgumentsGone(Exception):
 def _encode_value(name, value):
     if name == "filters":
         return [{"filterId": str(spec.filter.pk),
-                 "rolloutDate": spec.rollout_date.isoformat() if spec.rollout_date else None} for spec in value]
+                 "rolloutDate": spec.rollout_date.isoformat() if spec.rollout_date else None}
+                for spec in value]
     if name == "phases":
         return [{"percentage": str(phase.percentage), "minSoakSeconds": phase.min_soak.total_seconds(),
-                 "successThreshold": str(phase.success_threshold), "failureThreshold": str(phase.failure_threshold)}
+                 "successThreshold": str(phase.success_threshold),
+                 "failureThreshold": str(phase.failure_threshold)}
                 for phase in value]
     if isinstance(value, timedelta):
         return {"seconds": value.total_seconds()}
@@ -53,7 +55,8 @@ def decode(encoded: dict) -> dict:
         if name == "filters":
             decoded[name] = _decode_filters(value)
         elif name == "phases":
-            decoded[name] = [PhaseSpec(Decimal(phase["percentage"]), timedelta(seconds=phase["minSoakSeconds"]),
+            decoded[name] = [PhaseSpec(Decimal(phase["percentage"]),
+                                       timedelta(seconds=phase["minSoakSeconds"]),
                                        Decimal(phase["successThreshold"]), Decimal(phase["failureThreshold"]))
                              for phase in value]
         elif isinstance(value, dict) and set(value) == {"seconds"}:

@@ -41,8 +41,8 @@ def _preview_arguments(step: str, rollout: Rollout, arguments: dict) -> dict:
     """The dry run's question for the step: which strategy, at which percentage or phase."""
     if step == ApprovalStep.START:
         phases = arguments.get("phases")
-        first = (Decimal(phases[0]["percentage"]) if phases else
-                 next(iter(rollout.phases.order_by("position").values_list("percentage", flat=True)), Decimal(100)))
+        stored = rollout.phases.order_by("position").values_list("percentage", flat=True)
+        first = Decimal(phases[0]["percentage"]) if phases else next(iter(stored), Decimal(100))
         return {"strategy": arguments["strategy"], "percentage": first}
     if step == ApprovalStep.WIDEN:
         phases = list(rollout.phases.order_by("position"))

@@ -31,7 +31,8 @@ class ApprovalRequest(models.Model):
     rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="approval_requests")
     step = models.CharField(max_length=16, choices=ApprovalStep.choices)
     arguments = models.JSONField(
-        default=dict, blank=True, help_text="What the step is to do, as it was asked (strategy, filters, phases…)."
+        default=dict, blank=True,
+        help_text="What the step is to do, as it was asked (strategy, filters, phases…)."
     )
     state = models.CharField(max_length=16, choices=RequestState.choices, default=RequestState.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
@@ -40,10 +41,12 @@ class ApprovalRequest(models.Model):
     request_comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     policy_snapshot = models.JSONField(
         default=dict, editable=False,
-        help_text="The rollout's policy and state when the step was requested: if they change, the request is stale.",
+        help_text="The rollout's policy and state when the step was requested: if they change, the request "
+                  "is stale.",
     )
-    dry_run = models.JSONField(null=True, blank=True, editable=False,
-                               help_text="Who the step would reach when it was requested (rollouts' dry run).")
+    dry_run = models.JSONField(
+        null=True, blank=True, editable=False,
+        help_text="Who the step would reach when it was requested (rollouts' dry run).")
     dry_run_unavailable = models.CharField(max_length=200, blank=True, editable=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="approval_decisions")
@@ -55,7 +58,8 @@ class ApprovalRequest(models.Model):
         permissions = [("approve_approvalrequest", "Can approve or reject another user's rollout steps")]
         constraints = [
             # One open question per rollout: a second step would be judged against a policy about to change.
-            models.UniqueConstraint(fields=["rollout"], condition=Q(state="pending"), name="approval_one_pending"),
+            models.UniqueConstraint(fields=["rollout"], condition=Q(state="pending"),
+                                    name="approval_one_pending"),
         ]
         indexes = [models.Index(fields=["state", "-requested_at"], name="approval_state_recent")]
 

@@ -46,6 +46,10 @@ class AlreadyPending(ApprovalRefused):
     pass
 
 
+def _locked_rollout(pk) -> Rollout:
+    return Rollout.objects.select_for_update().select_related("release__product").get(pk=pk)
+
+
 def _transition(step: str):
     return {
         ApprovalStep.START: transitions.start,
@@ -71,11 +75,12 @@ def perform_or_request(step: str, rollout: Rollout, *, requester, comment: str =
         return request_approval(required.step, rollout, requester=requester, comment=comment, **arguments)
 
 
-def request_approval(step: str, rollout: Rollout, *, requester, comment: str = "", **arguments) -> ApprovalRequest:
+def request_approval(step: str, rollout: Rollout, *, requester, comment: str = "",
+                     **arguments) -> ApprovalRequest:
     encoded = step_arguments.encode(arguments)
     try:
         with transaction.atomic():
-            rollout = Rollout.objects.select_for_update().select_related("release__product").get(pk=rollout.pk)
+            rollout = _locked_rollout(rollout.pk)
             dry_run, unavailable = evidence.step_dry_run(step, rollout, encoded)
             request = ApprovalRequest.objects.create(
                 rollout=rollout, step=step, arguments=encoded, requested_by=requester,
@@ -85,8 +90,9 @@ def request_approval(step: str, rollout: Rollout, *, requester, comment: str = "
             approval_requested.send(sender=ApprovalRequest, request=request)
     except IntegrityError:
         pending = ApprovalRequest.objects.filter(rollout=rollout, state=RequestState.PENDING).first()
-        raise AlreadyPending(f"Request #{pending.pk if pending else '?'} is already pending for this rollout: "
-                             f"have it decided or withdrawn first.") from None
+        number = pending.pk if pending else "?"
+        raise AlreadyPending(f"Request #{number} is already pending for this rollout: have it decided or "
+                             f"withdrawn first.") from None
     return request
 
 
@@ -95,13 +101,14 @@ def stale_reason(request: ApprovalRequest) -> str:
     changed = evidence.changed_since(request.policy_snapshot, request.rollout)
     if not changed:
         return ""
-    return (f"Request #{request.pk} is stale: the rollout's {', '.join(changed)} changed since it was requested "
-            f"at {request.requested_at.isoformat(timespec='seconds')}. Reject it and ask again.")
+    requested_at = request.requested_at.isoformat(timespec="seconds")
+    return (f"Request #{request.pk} is stale: the rollout's {', '.join(changed)} changed since it was "
+            f"requested at {requested_at}. Reject it and ask again.")
 
 
 def _locked_pending(request: ApprovalRequest) -> ApprovalRequest:
     """The request, locked after its rollout (the order request_approval and the transitions lock in)."""
-    rollout = Rollout.objects.select_for_update().select_related("release__product").get(pk=request.rollout_id)
+    rollout = _locked_rollout(request.rollout_id)
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     request.rollout = rollout
     if request.state != RequestState.PENDING:
@@ -138,7 +145,8 @@ def approve(request: ApprovalRequest, *, approver, comment: str = "") -> Approva
             arguments = step_arguments.decode(request.arguments)
         except step_arguments.ArgumentsGone as gone:
             raise StaleRequest(f"Request #{request.pk} is stale: {gone}. Reject it and ask again.") from None
-        _transition(request.step)(request.rollout, actor=request.requested_by, approved_by=approver, **arguments)
+        perform = _transition(request.step)
+        perform(request.rollout, actor=request.requested_by, approved_by=approver, **arguments)
         return _decide(request, RequestState.APPROVED, approver, comment)
 
 

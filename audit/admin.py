@@ -42,13 +42,15 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("actor", "object_repr", "object_id", "credential", "client_address", "product")
     date_hierarchy = "created_at"
     show_full_result_count = False  # counting a long log for every page is slow; the pager does not need it
-    fields = ("sequence", "created_at", "actor", "actor_id", "surface", "credential", "client_address", "action",
-              "object_type", "object_id", "object_repr", "product", "changes_table", "previous_hash", "entry_hash")
+    fields = ("sequence", "created_at", "actor", "actor_id", "surface", "credential", "client_address",
+              "action", "object_type", "object_id", "object_repr", "product", "changes_table",
+              "previous_hash", "entry_hash")
 
     @admin.display(description="changes (before → after)")
     def changes_table(self, entry):
+        changes = sorted(entry.changes.items())
         return format_html_join("\n", "<div><strong>{}</strong>: {} → {}</div>",
-                                ((name, *_before_after(change)) for name, change in sorted(entry.changes.items())))
+                                ((name, *_before_after(change)) for name, change in changes))
 
 
 def _before_after(change):

@@ -71,7 +71,8 @@ def _fields(model):
 
 
 def _values(instance) -> dict:
-    return {field.attname: _recorded(field, field.value_from_object(instance)) for field in _fields(type(instance))}
+    return {field.attname: _recorded(field, field.value_from_object(instance))
+            for field in _fields(type(instance))}
 
 
 def _stored_values(model, pk) -> dict | None:
@@ -91,7 +92,8 @@ def _record(instance, action: str, changes: dict) -> None:
     user = context.user if context.user is not None and context.user.is_authenticated else None
     chain.append(
         surface=context.surface, actor=user.get_username() if user else context.actor_label,
-        actor_id=user.pk if user else None, credential=context.credential, client_address=context.client_address,
+        actor_id=user.pk if user else None, credential=context.credential,
+        client_address=context.client_address,
         object_type=instance._meta.label_lower, object_id=str(instance.pk), object_repr=str(instance)[:200],
         product=product_key_of(instance), action=action, changes=changes,
     )

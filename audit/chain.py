@@ -117,5 +117,6 @@ def verify() -> Verdict:
         return verdict(f"entry #{head.sequence + 1} was inserted: the head remembers #{head.sequence} as the "
                        f"last entry")
     if head.last_hash != (good_hash if good_sequence else head.last_hash):
-        return verdict(f"entry #{good_sequence} was altered: its hash differs from the one the head remembers")
+        return verdict(f"entry #{good_sequence} was altered: its hash differs from the one the head "
+                       f"remembers")
     return verdict()

@@ -37,7 +37,8 @@ class AuditContextMiddleware:
         if in_admin:
             audit_context.opened_for_admin(request.user)
         # The admin's login stays outside: django-axes must keep the failures it counts, whatever the answer.
-        writes_as_operator = (in_admin and request.user.is_authenticated) or _sent_management_credential(request)
+        writes_as_operator = ((in_admin and request.user.is_authenticated)
+                              or _sent_management_credential(request))
         if request.method in SAFE_METHODS or not writes_as_operator:
             return None
         with transaction.atomic():

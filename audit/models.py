@@ -26,7 +26,7 @@ class Action(models.TextChoices):
 
 
 class AppendOnly(Exception):
-    """Audit entries are written once, by audit.chain.append, and never changed or deleted by the application."""
+    """Audit entries are written once, by audit.chain.append, and never changed or deleted by the app."""
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -53,10 +53,12 @@ class AuditEntry(models.Model):
         help_text="The management API credential: 'token <prefix>' or 'access key <id>'.",
     )
     client_address = models.GenericIPAddressField(null=True, blank=True)
-    object_type = models.CharField(max_length=100, db_index=True, help_text="app_label.model, e.g. rollouts.rollout.")
+    object_type = models.CharField(max_length=100, db_index=True,
+                                   help_text="app_label.model, e.g. rollouts.rollout.")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
-    product = models.CharField(max_length=64, blank=True, db_index=True, help_text="Key of the object's product.")
+    product = models.CharField(max_length=64, blank=True, db_index=True,
+                               help_text="Key of the object's product.")
     action = models.CharField(max_length=16, choices=Action.choices)
     changes = models.JSONField(
         default=dict, help_text='{"field": [before, after]}; secrets are recorded as changed, never shown.'

@@ -18,7 +18,8 @@ class ApprovalRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     step = serializers.ChoiceField(choices=ApprovalStep.choices)
     state = serializers.ChoiceField(choices=RequestState.choices)
-    stale = serializers.CharField(help_text="Why approving would be refused as stale; empty when it would not.")
+    stale = serializers.CharField(
+        help_text="Why approving would be refused as stale; empty when it would not.")
     release = ReleaseNameSerializer()
     arguments = serializers.JSONField(help_text="What the step is to do, as it was asked.")
     comment = serializers.CharField(help_text="The requester's comment.")
@@ -28,7 +29,8 @@ class ApprovalRequestSerializer(serializers.Serializer):
     decidedAt = serializers.DateTimeField(allow_null=True)
     decisionComment = serializers.CharField()
     policy = serializers.JSONField(help_text="The rollout's policy and state when the step was requested.")
-    dryRun = serializers.JSONField(allow_null=True, help_text="Who the step would reach, counted when requested.")
+    dryRun = serializers.JSONField(allow_null=True,
+                                   help_text="Who the step would reach, counted when requested.")
     dryRunUnavailable = serializers.CharField()
 
     def to_representation(self, request):
@@ -37,5 +39,6 @@ class ApprovalRequestSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX_LENGTH,
+    comment = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=COMMENT_MAX_LENGTH,
                                     help_text="Why; kept with the decision and in the audit log.")

@@ -16,6 +16,8 @@ from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from .serializers import ApprovalRequestSerializer, DecisionSerializer
 
 TAG = "Approvals"
+# 403 (one's own request, no approve permission) is among the errors every operation documents.
+DECISION_RESPONSES = {200: ApprovalRequestSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT}
 
 
 class MayViewRequests(ModelPermissions):
@@ -25,7 +27,8 @@ class MayViewRequests(ModelPermissions):
 
 
 class ApprovalRequestFilter(django_filters.FilterSet):
-    product = django_filters.CharFilter(field_name="rollout__release__product__key", help_text="A product's key.")
+    product = django_filters.CharFilter(field_name="rollout__release__product__key",
+                                        help_text="A product's key.")
 
     class Meta:
         model = ApprovalRequest
@@ -33,7 +36,8 @@ class ApprovalRequestFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(tags=[TAG], summary="List approval requests, newest first (filter by state, step, product)"),
+    list=extend_schema(tags=[TAG],
+                       summary="List approval requests, newest first (filter by state, step, product)"),
     retrieve=extend_schema(tags=[TAG], summary="Show an approval request with its dry run and policy",
                            responses={200: ApprovalRequestSerializer, 404: NOT_FOUND}),
 )
@@ -55,22 +59,20 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             raise (PermissionDenied if refused.forbidden else Conflict)(str(refused)) from None
         return Response(ApprovalRequestSerializer(request).data)
 
-    @extend_schema(tags=[TAG], summary="Approve: perform the step for its requester (never one's own request)",
-                   request=DecisionSerializer,
-                   responses={200: ApprovalRequestSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT})
+    @extend_schema(tags=[TAG], summary="Approve: perform the step for its requester (never one's own)",
+                   request=DecisionSerializer, responses=DECISION_RESPONSES)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(services.approve, approver=request.user)
 
     @extend_schema(tags=[TAG], summary="Reject: the step is not performed (never one's own request)",
-                   request=DecisionSerializer,
-                   responses={200: ApprovalRequestSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT})
+                   request=DecisionSerializer, responses=DECISION_RESPONSES)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(services.reject, approver=request.user)
 
     @extend_schema(tags=[TAG], summary="Withdraw one's own pending request", request=DecisionSerializer,
-                   responses={200: ApprovalRequestSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT})
+                   responses=DECISION_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._decide(services.withdraw, requester=request.user)

@@ -20,12 +20,13 @@ def portal_user(username: str):
 
 def describe(request: ApprovalRequest) -> str:
     requester = request.requested_by.get_username() if request.requested_by else "someone"
+    requested_at = request.requested_at.isoformat(timespec="seconds")
     return (f"#{request.pk} {request.get_step_display().lower()} of {request.rollout.release}, "
-            f"requested by {requester} at {request.requested_at.isoformat(timespec='seconds')}: {request.state}")
+            f"requested by {requester} at {requested_at}: {request.state}")
 
 
 def perform_or_request(command, step: str, rollout, username: str | None, **arguments) -> bool:
-    """Run a rollout step for ``--user`` (or nobody); False, said on stdout, when a request now waits instead."""
+    """Run a rollout step for ``--user`` (or nobody); False, said on stdout, when a request waits instead."""
     requester = portal_user(username) if username else None
     outcome = services.perform_or_request(step, rollout, requester=requester, **arguments)
     if not isinstance(outcome, ApprovalRequest):

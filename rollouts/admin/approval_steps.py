@@ -18,7 +18,7 @@ REFUSED = (approvals.ApprovalRefused,)
 
 
 def step(approval_step: str):
-    """A transition-shaped function ``(rollout, actor=..., **arguments)`` that may answer an ApprovalRequest."""
+    """A transition-shaped ``(rollout, actor=..., **arguments)`` that may answer an ApprovalRequest."""
 
     def perform_or_request(rollout, *, actor, **arguments):
         return approvals.perform_or_request(approval_step, rollout, requester=actor, **arguments)
@@ -29,9 +29,10 @@ def step(approval_step: str):
 def report_request(model_admin, request, rollout, approval: ApprovalRequest) -> None:
     url = reverse("admin:approvals_approvalrequest_change", args=[quote(approval.pk)],
                   current_app=model_admin.admin_site.name)
+    step = approval.get_step_display().lower()
     model_admin.log_and_report(
-        request, [rollout], f"Requested approval: {approval.get_step_display().lower()} (request #{approval.pk}).",
-        format_html('{}: <a href="{}">request #{}</a> ({}) waits for another user\'s approval.', rollout.release,
-                    url, approval.pk, approval.get_step_display().lower()),
+        request, [rollout], f"Requested approval: {step} (request #{approval.pk}).",
+        format_html('{}: <a href="{}">request #{}</a> ({}) waits for another user\'s approval.',
+                    rollout.release, url, approval.pk, step),
         messages.WARNING,
     )

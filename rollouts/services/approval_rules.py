@@ -54,12 +54,12 @@ def in_force_percentage(percentages: list[Decimal], current_phase: int) -> Decim
 
 
 def phases_widening(rollout: Rollout, percentages: list[Decimal]) -> str | None:
-    """Replacing a live rollout's phases with ``percentages`` (in order) widens the phase in force past the threshold."""
+    """Replacing a live rollout's phases with ``percentages`` widens its phase in force past the threshold."""
     product = _product(rollout)
     if not product.requires_approval or rollout.state not in LIVE_STATES:
         return None
-    before = in_force_percentage(list(rollout.phases.order_by("position").values_list("percentage", flat=True)),
-                       rollout.current_phase)
+    stored = list(rollout.phases.order_by("position").values_list("percentage", flat=True))
+    before = in_force_percentage(stored, rollout.current_phase)
     after = in_force_percentage(percentages, rollout.current_phase)
     if after > before and after > product.approval_threshold:
         return (f"Editing the phases of a live rollout of {product.key} widens the phase in force from "

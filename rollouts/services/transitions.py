@@ -181,7 +181,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
     with transaction.atomic():
         rollout = _locked(rollout)
         if strategy is not UNSET:
-            _hold_for_approval(ApprovalStep.GENERAL, approval_rules.switch_to_general(rollout, strategy), approved_by)
+            _hold_for_approval(ApprovalStep.GENERAL, approval_rules.switch_to_general(rollout, strategy),
+                               approved_by)
             rollout.strategy = strategy
         if skip_dispatching_to_endpoint is not UNSET:
             rollout.skip_dispatching_to_endpoint = bool(skip_dispatching_to_endpoint)
@@ -203,7 +204,8 @@ def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
     return rollout
 
 
-def start(rollout: Rollout, *, strategy, filters=UNSET, phases=UNSET, actor=None, approved_by=None) -> Rollout:
+def start(rollout: Rollout, *, strategy, filters=UNSET, phases=UNSET, actor=None,
+          approved_by=None) -> Rollout:
     """Set the strategy (targeted or general), filters and phases and run from the first phase."""
     if strategy not in (Strategy.TARGETED, Strategy.GENERAL):
         raise ValidationError({"strategy": "A rollout starts targeted or general."})
@@ -272,7 +274,8 @@ def advance_phase(rollout: Rollout, *, force=False, actor=None, approved_by=None
             _record(rollout, EventKind.COMPLETED,
                     f"completed at {current.percentage.normalize():f} %{forced}", actor)
             return rollout
-        _hold_for_approval(ApprovalStep.WIDEN, approval_rules.widening(rollout, later[0].percentage), approved_by)
+        _hold_for_approval(ApprovalStep.WIDEN, approval_rules.widening(rollout, later[0].percentage),
+                           approved_by)
         rollout.current_phase, rollout.phase_started_at = later[0].position, timezone.now()
         rollout.save(update_fields=["current_phase", "phase_started_at", "updated_at"])
         _record(rollout, EventKind.PHASE_ADVANCED,

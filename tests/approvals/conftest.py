@@ -1,4 +1,4 @@
-"""A product whose risky rollout steps need four-eyes approval, a requester, an approver and their API clients."""
+"""A product whose risky rollout steps need four-eyes approval; a requester, an approver, API clients."""
 
 from decimal import Decimal
 

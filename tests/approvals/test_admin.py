@@ -8,14 +8,18 @@ from rollouts.models import RolloutState
 pytestmark = pytest.mark.django_db
 
 
+def start_page(release):
+    return f"/admin/rollouts/rollout/{release.rollout.pk}/start/"
+
+
 def test_the_start_button_records_a_request_and_says_so(client, requester, draft_release):
     client.force_login(requester)
 
-    response = client.post(f"/admin/rollouts/rollout/{draft_release.rollout.pk}/start/", {"strategy": "general"},
-                           follow=True)
+    response = client.post(start_page(draft_release), {"strategy": "general"}, follow=True)
 
     request = ApprovalRequest.objects.get()
-    assert f"request #{request.pk}</a> (start the rollout) waits for another user" in response.content.decode()
+    said = f"request #{request.pk}</a> (start the rollout) waits for another user"
+    assert said in response.content.decode()
     draft_release.rollout.refresh_from_db()
     assert draft_release.rollout.state == RolloutState.DRAFT
 
@@ -23,7 +27,7 @@ def test_the_start_button_records_a_request_and_says_so(client, requester, draft
 def test_the_request_page_shows_the_dry_run_and_offers_approve_to_another_user(client, requester, approver,
                                                                                   draft_release):
     client.force_login(requester)
-    client.post(f"/admin/rollouts/rollout/{draft_release.rollout.pk}/start/", {"strategy": "general"})
+    client.post(start_page(draft_release), {"strategy": "general"})
     request = ApprovalRequest.objects.get()
     client.force_login(approver)
 
@@ -40,7 +44,7 @@ def test_the_request_page_shows_the_dry_run_and_offers_approve_to_another_user(c
 
 def test_the_requester_gets_an_error_message_not_an_approval(client, requester, draft_release):
     client.force_login(requester)
-    client.post(f"/admin/rollouts/rollout/{draft_release.rollout.pk}/start/", {"strategy": "general"})
+    client.post(start_page(draft_release), {"strategy": "general"})
     request = ApprovalRequest.objects.get()
 
     response = client.post(f"/admin/approvals/approvalrequest/{request.pk}/approve/", {"comment": "me"},
@@ -53,9 +57,10 @@ def test_the_requester_gets_an_error_message_not_an_approval(client, requester, 
 
 def test_requests_are_never_added_changed_or_deleted_by_hand(admin_client, requester, draft_release, client):
     client.force_login(requester)
-    client.post(f"/admin/rollouts/rollout/{draft_release.rollout.pk}/start/", {"strategy": "general"})
+    client.post(start_page(draft_release), {"strategy": "general"})
     request = ApprovalRequest.objects.get()
 
     assert admin_client.get("/admin/approvals/approvalrequest/add/").status_code == 403
-    assert admin_client.post(f"/admin/approvals/approvalrequest/{request.pk}/delete/", {"post": "yes"}).status_code == 403
+    deletion = admin_client.post(f"/admin/approvals/approvalrequest/{request.pk}/delete/", {"post": "yes"})
+    assert deletion.status_code == 403
     assert admin_client.get("/admin/approvals/approvalrequest/?state=pending&q=pacemaker").status_code == 200

@@ -77,8 +77,8 @@ def test_a_comment_too_long_is_refused_naming_the_field(pending, client_of, appr
 
 
 @pytest.mark.parametrize("query, listed", [
-    ("state=pending", True), ("state=approved", False), ("product=pacemaker", True), ("product=toaster", False),
-    ("step=start", True), ("step=widen", False),
+    ("state=pending", True), ("state=approved", False), ("product=pacemaker", True),
+    ("product=toaster", False), ("step=start", True), ("step=widen", False),
 ])
 def test_requests_are_listed_by_state_product_and_step(pending, client_of, approver, query, listed):
     body = client_of(approver).get(f"/api/v1/approvals?{query}").json()

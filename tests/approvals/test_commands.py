@@ -1,4 +1,4 @@
-"""Commands take the same path: start, advance and resume ask for approval as --user; decide_request decides."""
+"""Commands take the same path: start, advance, resume ask for approval as --user; decide_request decides."""
 
 from io import StringIO
 

@@ -12,7 +12,8 @@ from otaportal import audit_context
 @contextmanager
 def audited_command(actor_label="operator@host"):
     """Changes made inside are audited as a management command's."""
-    with audit_context.opened(audit_context.AuditContext(surface=audit_context.COMMAND, actor_label=actor_label)):
+    context = audit_context.AuditContext(surface=audit_context.COMMAND, actor_label=actor_label)
+    with audit_context.opened(context):
         yield
 
 

@@ -1,4 +1,4 @@
-"""The log is read-only in the admin, filtered by actor, object type, product and time; export writes JSON lines."""
+"""The admin shows the log read-only, filtered by actor, object type, product, time; export: JSON lines."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The chain: verify_audit_log finds the first entry altered, deleted or inserted behind the application's back."""
+"""verify_audit_log finds the first entry altered, deleted or inserted behind the application's back."""
 
 import json
 import threading
@@ -65,7 +65,8 @@ def test_an_altered_last_entry_is_found(five_entries):
 def test_an_entry_altered_and_rehashed_breaks_the_link_to_the_next(five_entries):
     entry = AuditEntry.objects.get(sequence=2)
     entry.actor = "mallory"
-    run_sql("UPDATE audit_auditentry SET actor = 'mallory', entry_hash = %s WHERE sequence = 2", chain.hash_of(entry))
+    run_sql("UPDATE audit_auditentry SET actor = 'mallory', entry_hash = %s WHERE sequence = 2",
+            chain.hash_of(entry))
 
     assert "the chain breaks between entries #2 and #3" in verification_error()
 
@@ -125,7 +126,7 @@ def test_an_entry_appended_behind_the_applications_back_is_found(five_entries):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transactions_append_one_chain_without_forking():
-    """Two threads append at once, each in its own transaction and connection: the head lock serialises them."""
+    """Two threads append at once, each in its own transaction and connection: the head lock serialises."""
     errors = []
 
     def append_many(prefix):

@@ -12,8 +12,8 @@ class Command(PortalCommand):
         parser.add_argument("--all", action="store_true", help="Decided and withdrawn requests too.")
 
     def handle(self, *args, all, **options):
-        requests = ApprovalRequest.objects.select_related("rollout__release__product", "rollout__release__module",
-                                                          "requested_by")
+        requests = ApprovalRequest.objects.select_related(
+            "rollout__release__product", "rollout__release__module", "requested_by")
         if not all:
             requests = requests.filter(state=RequestState.PENDING)
         for request in requests[:MOST]:

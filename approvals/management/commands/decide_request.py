@@ -8,8 +8,8 @@ DECISIONS = {"approve": services.approve, "reject": services.reject}
 
 
 class Command(ApprovalCommand):
-    help = ("Approve (the step is performed for its requester) or reject an approval request, as --user: a user "
-            "holding the approve permission who did not make the request.")
+    help = ("Approve (the step is performed for its requester) or reject an approval request, as --user: "
+            "a user holding the approve permission who did not make the request.")
 
     def add_arguments(self, parser):
         parser.add_argument("request", type=int, help="The request's number (approval_requests lists them).")

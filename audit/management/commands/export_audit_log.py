@@ -10,8 +10,9 @@ from audit.models import AuditEntry
 from otaportal.management.base import PortalCommand
 
 EXPORT_CHUNK = 2000
-FIELDS = ("sequence", "created_at", "surface", "actor", "actor_id", "credential", "client_address", "object_type",
-          "object_id", "object_repr", "product", "action", "changes", "previous_hash", "entry_hash")
+FIELDS = ("sequence", "created_at", "surface", "actor", "actor_id", "credential", "client_address",
+          "object_type", "object_id", "object_repr", "product", "action", "changes", "previous_hash",
+          "entry_hash")
 
 
 def parse_since(value: str) -> datetime:

@@ -151,10 +151,11 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         rollout = self.get_object()
         body = PolicySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._perform_or_request(ApprovalStep.GENERAL, rollout, **_policy_arguments(body.validated_data))
+        return self._perform_or_request(ApprovalStep.GENERAL, rollout,
+                                        **_policy_arguments(body.validated_data))
 
-    @extend_schema(summary="Start: set strategy, filters and phases and run from the first phase (202 with an "
-                           "approval request when the product requires approval)",
+    @extend_schema(summary="Start: set strategy, filters and phases and run from the first phase (202 with "
+                           "an approval request when the product requires approval)",
                    request=StartSerializer, parameters=[RELEASE_ID],
                    responses={200: RolloutSerializer, 202: ApprovalRequestSerializer, 400: FIELD_ERRORS,
                               404: NOT_FOUND, 409: CONFLICT})
@@ -193,14 +194,16 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._respond(rollout)
 
     @extend_schema(summary="Advance to the next phase (or complete after the last); 202 with an approval "
-                           "request when widening past the product's approval threshold", request=AdvanceSerializer,
+                           "request when widening past the product's approval threshold",
+                   request=AdvanceSerializer,
                    parameters=[RELEASE_ID], responses={200: RolloutSerializer, 202: ApprovalRequestSerializer,
                                                        404: NOT_FOUND, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def advance(self, request, release_id=None):
         body = AdvanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._perform_or_request(ApprovalStep.WIDEN, self.get_object(), force=body.validated_data["force"])
+        return self._perform_or_request(ApprovalStep.WIDEN, self.get_object(),
+                                        force=body.validated_data["force"])
 
     @extend_schema(summary="Who would be offered the release: counts by product, installed version and phase",
                    parameters=[RELEASE_ID, DryRunQuerySerializer],

@@ -15,5 +15,6 @@ class Command(RolloutCommand):
 
     def handle(self, *args, release, user, **options):
         release = find_release(release)
-        if perform_or_request(self, ApprovalStep.RESUME, release.rollout, user, message="resumed with resume_rollout"):
+        if perform_or_request(self, ApprovalStep.RESUME, release.rollout, user,
+                              message="resumed with resume_rollout"):
             self.stdout.write(self.style.SUCCESS(f"Resumed the rollout of {release_label(release)}."))

@@ -16,4 +16,5 @@ class Command(RolloutCommand):
     def handle(self, *args, release, strategy, user, **options):
         release = find_release(release)
         if perform_or_request(self, ApprovalStep.START, release.rollout, user, strategy=strategy):
-            self.stdout.write(self.style.SUCCESS(f"Started the rollout of {release_label(release)} ({strategy})."))
+            started = f"Started the rollout of {release_label(release)} ({strategy})."
+            self.stdout.write(self.style.SUCCESS(started))
