@@ -3,6 +3,7 @@
 import pytest
 
 from approvals.models import ApprovalRequest, RequestState
+from audit.models import AuditEntry
 from rollouts.models import RolloutState
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,18 @@ def test_requests_are_never_added_changed_or_deleted_by_hand(admin_client, reque
     deletion = admin_client.post(f"/admin/approvals/approvalrequest/{request.pk}/delete/", {"post": "yes"})
     assert deletion.status_code == 403
     assert admin_client.get("/admin/approvals/approvalrequest/?state=pending&q=pacemaker").status_code == 200
+
+
+def test_approval_is_required_from_the_products_admin_page_and_the_change_is_audited(admin_client, product):
+    form = {"key": "thermostat", "name": "Thermostat", "description": "", "resource_space": "",
+            "poll_interval": "00:05:00", "requires_approval": "on", "approval_threshold": "25",
+            "modules-TOTAL_FORMS": "0", "modules-INITIAL_FORMS": "0"}
+
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", form)
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.requires_approval and product.approval_threshold == 25
+    entry = AuditEntry.objects.get(object_type="catalog.product")
+    assert (entry.surface, entry.actor, entry.product) == ("admin", "admin", "thermostat")
+    assert entry.changes == {"requires_approval": [False, True], "approval_threshold": ["0.00", "25.00"]}
