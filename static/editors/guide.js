@@ -1,6 +1,6 @@
 /*
- * The guided release flow (templates/admin/catalog/release/guide.html): the verification
- * badge follows the worker without a reload, by polling the release's artifact-state JSON
+ * The guided release flow (templates/admin/catalog/release/guide.html) and the release page: the
+ * verification badge follows the worker without a reload, by polling the release's artifact-state JSON
  * until the file is verified or failed. Without JavaScript a reload shows the same.
  */
 (function () {
@@ -10,8 +10,9 @@
 
   function watch(element) {
     const started = Date.now();
-    const badge = element.querySelector(".ota-artifact-badge");
-    const failure = element.querySelector(".ota-artifact-failure");
+    // On the guide the badge is inside the element; on the release page the element names the fields.
+    const badge = document.querySelector(element.dataset.otaBadge || ".ota-artifact-badge");
+    const failure = document.querySelector(element.dataset.otaFailure || ".ota-artifact-failure");
     const step = element.closest("[data-done]");
 
     function poll() {
@@ -19,7 +20,7 @@
         .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
         .then((state) => {
           badge.innerHTML = state.artifact.badge; // rendered by the server (catalog/admin/display.py)
-          failure.textContent = state.artifact.failure || "";
+          if (failure) failure.textContent = state.artifact.failure || "-";
           if (step) step.dataset.done = String(state.artifact.state === "verified");
           document.querySelectorAll(".ota-start-link").forEach((link) => {
             link.classList.toggle("ota-go", state.artifact.state === "verified");

@@ -6,12 +6,17 @@ Playwright block: inside it an event loop runs on this thread, where Django
 refuses synchronous database access. Each test saves the screenshot docs/admin.md shows.
 """
 
+import hashlib
 import json
+import threading
 from contextlib import contextmanager
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
 from django.urls import reverse
 
+from catalog.services import artifacts, verification
 from devices.models import Device
 from rollouts.models import DeviceFilter, DeviceUpdate, RolloutState, Strategy, UpdateStatus
 from rollouts.services.dry_run import dry_run
@@ -275,3 +280,31 @@ def test_on_the_add_page_the_picker_follows_the_module_and_json_stays_at_hand(li
     assert offered == ["5.0.0"]
     assert json.loads(as_json) == {"channel": "beta"}
     assert rows == ["channel", "build"]
+
+
+
+def test_the_release_pages_badge_follows_verification_without_a_reload(live_server, release_manager, product):
+    content = b"thermostat firmware 2.0.0\n" * 1024
+    release = ReleaseFactory(product=product, version="2.0.0")
+    artifact = artifacts.upload(release, ContentFile(content, name="fw.bin"), "fw.bin",
+                                declared_sha256=hashlib.sha256(content).hexdigest(), declared_size=len(content))
+
+    def verify_elsewhere():
+        """The worker's part, from another thread while the page is open (no worker runs here)."""
+        try:
+            verification.verify(artifact.pk)
+        finally:
+            connection.close()
+
+    release_page = reverse("admin:catalog_release_change", args=[release.pk])
+    with logged_in(live_server, release_manager, release_page) as page:
+        page.evaluate("window.otaNotReloaded = true")
+        before = page.get_attribute(".field-artifact_badge .ota-badge", "data-state")
+        worker = threading.Thread(target=verify_elsewhere)
+        worker.start()
+        page.wait_for_selector(".field-artifact_badge .ota-badge[data-state=verified]", timeout=30_000)
+        worker.join()
+        not_reloaded = page.evaluate("window.otaNotReloaded === true")
+
+    assert before == "pending"
+    assert not_reloaded
