@@ -160,8 +160,8 @@ class ReleaseAdmin(VerifyAgainMixin, ObjectActionsMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["guide_page"] = self.guide_page
         if obj is not None and obj.artifact_or_none is not None:
-            context["artifact_state_url"] = reverse("admin:catalog_release_artifact_state", args=[quote(obj.pk)],
-                                                    current_app=self.admin_site.name)
+            context["artifact_state_url"] = reverse("admin:catalog_release_artifact_state",
+                                                    args=[quote(obj.pk)], current_app=self.admin_site.name)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url,
                                           obj=obj)
 

@@ -287,7 +287,8 @@ def test_the_release_pages_badge_follows_verification_without_a_reload(live_serv
     content = b"thermostat firmware 2.0.0\n" * 1024
     release = ReleaseFactory(product=product, version="2.0.0")
     artifact = artifacts.upload(release, ContentFile(content, name="fw.bin"), "fw.bin",
-                                declared_sha256=hashlib.sha256(content).hexdigest(), declared_size=len(content))
+                                declared_sha256=hashlib.sha256(content).hexdigest(),
+                                declared_size=len(content))
 
     def verify_elsewhere():
         """The worker's part, from another thread while the page is open (no worker runs here)."""
