@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -43,7 +43,8 @@ class TypedValueFilter(admin.SimpleListFilter):
 
     Rendered as a small GET form that keeps the list's other parameters. A value
     that does not parse, or is longer than ``max_length``, is refused the admin's
-    way: IncorrectLookupParameters sends the user back to the list with ``?e=1``.
+    way (IncorrectLookupParameters sends the user back to the list with ``?e=1``)
+    with a message saying what was wrong.
     """
 
     template = "admin/devices/device/typed_filter.html"
@@ -74,12 +75,15 @@ class TypedValueFilter(admin.SimpleListFilter):
         value = (self.value() or "").strip()
         if not value:
             return queryset
-        if len(value) > self.max_length:
-            raise IncorrectLookupParameters(f"{self.title}: at most {self.max_length} characters.")
         try:
+            if len(value) > self.max_length:
+                raise ValidationError(f"at most {self.max_length} characters.")
             return queryset.filter(self.condition(value))
         except ValidationError as error:
-            raise IncorrectLookupParameters(f"{self.title}: {' '.join(error.messages)}") from None
+            # The admin answers with the list and ?e=1, which says nothing: the message says what was wrong.
+            problem = f"Filter by {self.title}: {' '.join(error.messages)}"
+            messages.error(request, problem)
+            raise IncorrectLookupParameters(problem) from None
 
     def condition(self, value: str) -> Q:
         raise NotImplementedError

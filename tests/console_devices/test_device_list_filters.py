@@ -109,3 +109,10 @@ def test_a_filtered_list_counts_exactly_only_up_to_a_thousand_devices(admin_clie
 
     counts = [query["sql"] for query in filtered.captured_queries if "COUNT(*)" in query["sql"]]
     assert counts and all("LIMIT 1001" in sql for sql in counts)
+
+
+def test_the_user_is_told_what_was_wrong_with_a_filter_value(admin_client, product):
+    response = admin_client.get(CHANGELIST, {"attr": "region"}, follow=True)
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Filter by attribute: 'region': use KEY=VALUE, e.g. region=eu."]
