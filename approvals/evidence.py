@@ -23,11 +23,12 @@ def policy_snapshot(rollout: Rollout) -> dict:
     return {
         "strategy": rollout.strategy, "state": rollout.state, "currentPhase": rollout.current_phase,
         "skipDispatchingToEndpoint": rollout.skip_dispatching_to_endpoint, "updateType": rollout.update_type,
-        "filters": [[str(link.filter_id), link.rollout_date.isoformat() if link.rollout_date else None]
-                    for link in rollout.rollout_filters.order_by("filter_id")],
-        "phases": [[phase.position, str(phase.percentage), phase.min_soak.total_seconds(),
-                    str(phase.success_threshold), str(phase.failure_threshold)]
-                   for phase in rollout.phases.order_by("position")],
+        # Sorted here rather than by order_by, so that a list of requests can prefetch them.
+        "filters": sorted([str(link.filter_id), link.rollout_date.isoformat() if link.rollout_date else None]
+                          for link in rollout.rollout_filters.all()),
+        "phases": sorted([phase.position, str(phase.percentage), phase.min_soak.total_seconds(),
+                          str(phase.success_threshold), str(phase.failure_threshold)]
+                         for phase in rollout.phases.all()),
     }
 
 

@@ -48,7 +48,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     filterset_class = ApprovalRequestFilter
     queryset = ApprovalRequest.objects.select_related(
         "rollout__release__product", "rollout__release__module", "requested_by", "decided_by",
-    ).order_by("-requested_at", "-id")
+    ).prefetch_related("rollout__rollout_filters", "rollout__phases").order_by("-requested_at", "-id")
 
     def _decide(self, decision, **kwargs):
         body = DecisionSerializer(data=self.request.data)

@@ -2,10 +2,13 @@
 
 import pytest
 
+from approvals import services
 from approvals.models import ApprovalRequest, RequestState
 from audit.models import AuditEntry
 from rollouts.models import RolloutState, Strategy
 from rollouts.services import transitions
+from rollouts.services.approval_rules import ApprovalStep
+from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +120,17 @@ def test_kaas_software_api_answers_409_when_starting_needs_approval(api, guarded
     assert response.status_code == 409
     assert "needs another user's approval" in response.json()["message"]
     assert not guarded_product.releases.filter(version="3.0.0").exists()  # the request changed nothing
+
+
+def test_requests_are_listed_in_a_constant_number_of_queries(client_of, requester, approver, guarded_product,
+                                                             django_assert_max_num_queries):
+    for number in range(8):
+        release = ReleaseFactory(product=guarded_product, version=f"3.{number}.0")
+        services.perform_or_request(ApprovalStep.START, release.rollout, requester=requester,
+                                    strategy=Strategy.GENERAL)
+    client = client_of(approver)
+
+    with django_assert_max_num_queries(7):
+        body = client.get("/api/v1/approvals").json()
+
+    assert body["count"] == 8 and all(item["stale"] == "" for item in body["results"])
