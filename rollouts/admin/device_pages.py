@@ -18,6 +18,7 @@ from rollouts.models import OPEN_STATUSES, DeviceUpdate, Rollout, RolloutState, 
 from .display import state_badge, update_status_badge
 
 RECENT_UPDATES = 5
+LIVE_ROLLOUTS_SHOWN = 10
 # Offered and not finished: what the device has still to download, install or report.
 PENDING_STATUSES = frozenset(OPEN_STATUSES | {UpdateStatus.INSTALLING})
 
@@ -57,28 +58,32 @@ def device_updates_section(request, device):
     its product it could be offered, each with the page explaining why it is or is not."""
     if not request.user.has_perm("rollouts.view_rollout"):
         return None
-    updates = list(device.updates.select_related("release__module__product", "release__rollout")
-                   .order_by("-offered_at")[:RECENT_UPDATES])
-    pending = next((update for update in updates if update.status in PENDING_STATUSES), None)
+    related = device.updates.select_related("release__module__product", "release__rollout")
+    updates = list(related.order_by("-offered_at")[:RECENT_UPDATES])
+    pending = related.filter(status__in=PENDING_STATUSES).order_by("-offered_at").first()
     live = (Rollout.objects.filter(release__product_id=device.product_id,
                                    state__in=(RolloutState.RUNNING, RolloutState.PAUSED))
             .select_related("release__module__product")
-            .order_by("release__module__name", "-release__version_key"))
-    rows = [{
-        "update": update, "badge": update_status_badge(update.status),
-        "release_url": reverse("admin:catalog_release_change", args=[quote(update.release_id)]),
-        "explain_url": _explain_url(update.release.rollout.pk, device),
-        "log_url": reverse("admin:rollouts_deviceupdate_change", args=[update.pk]),  # its action log
-        "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(update.release.rollout.pk)]),
-    } for update in updates]
+            .order_by("release__module__name", "-release__version_key")[:LIVE_ROLLOUTS_SHOWN])
+    rows = [_update_row(update, device) for update in updates]
     updates_url = f"{reverse('admin:rollouts_deviceupdate_changelist')}?{urlencode({'q': device.uid})}"
     return render_to_string("admin/devices/device/updates_section.html", {
-        "device": device, "pending": next((row for row in rows if row["update"] is pending), None),
+        "device": device, "pending": _update_row(pending, device) if pending else None,
         "rows": rows,
         "live": [{"rollout": rollout, "badge": state_badge(rollout.state),
                   "explain_url": _explain_url(rollout.pk, device)} for rollout in live],
         "all_updates_url": updates_url,
     }, request=request)
+
+
+def _update_row(update, device) -> dict:
+    return {
+        "update": update, "badge": update_status_badge(update.status),
+        "release_url": reverse("admin:catalog_release_change", args=[quote(update.release_id)]),
+        "explain_url": _explain_url(update.release.rollout.pk, device),
+        "log_url": reverse("admin:rollouts_deviceupdate_change", args=[update.pk]),  # its action log
+        "progress_url": reverse("admin:rollouts_rollout_progress", args=[quote(update.release.rollout.pk)]),
+    }
 
 
 DeviceAdmin.extra_list_filters.append(UpdateStatusFilter)

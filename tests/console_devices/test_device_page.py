@@ -1,10 +1,12 @@
 """The device page: its pending update with an explain link, and attributes, tags and versions as tables."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from devices.models import Device
 from rollouts.models import DeviceUpdate, Strategy, UpdateStatus
@@ -103,3 +105,19 @@ def test_someone_who_may_only_look_sees_attributes_and_tags_as_tables(client, pr
     assert '<th scope="row">region</th><td>eu</td>' in page
     assert '<ul class="ota-chips"><li>beta</li></ul>' in page
     assert "data-ota-editor" not in page and "<textarea" not in page
+
+
+def test_the_pending_update_is_shown_even_behind_five_newer_finished_ones(admin_client, product,
+                                                                         offerable_release):
+    device = DeviceFactory(uid="dev-14", product=product)
+    pending = offerable_release("2.0.0")
+    DeviceUpdate.objects.create(device=device, release=pending, status=UpdateStatus.INSTALLING,
+                                offered_at=timezone.now() - timedelta(days=1))
+    for minor in range(1, 6):
+        DeviceUpdate.objects.create(device=device, release=offerable_release(f"2.{minor}.0"),
+                                    status=UpdateStatus.REJECTED)
+
+    page = admin_client.get(change_page(device)).content.decode()
+
+    pending_html = page.split('class="ota-pending-update"')[1].split("</span>\n")[0]
+    assert "2.0.0" in pending_html and 'data-state="installing"' in pending_html
