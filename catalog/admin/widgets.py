@@ -18,14 +18,15 @@ EDITOR_MEDIA = forms.Media(css={"all": ["editors/editors.css"]}, js=["editors/ed
 
 
 def parsed_json(value):
-    """The value the textarea shows, parsed; None when it is empty or not JSON."""
+    """The value the textarea shows, parsed; None when it is empty, not JSON, or nested too deep to read
+    (the form field answers that with its own error: otaportal.json_limits.JSONFormField)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         return value
     try:
         return json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
