@@ -26,7 +26,6 @@ from . import approval_steps, display
 from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSet, RolloutPolicyForm, StartForm
 from .list_filters import PausedByFilter
 from .phase_numbers import PhaseNumberForm
-from .phase_numbers import PhaseNumberForm
 from .rollout_pages import RolloutPagesMixin, counted
 
 
@@ -48,10 +47,6 @@ class RolloutPhaseInline(admin.TabularInline):
     ordering = ("position",)
     extra = 0
     verbose_name_plural = "phases (none: every eligible device at once)"
-
-
-# The list shows this much of a pause reason; the whole of it is the cell's tooltip and on the progress page.
-PAUSE_REASON_SHOWN = 160
 
 
 # The list shows this much of a pause reason; the whole of it is the cell's tooltip and on the progress page.
