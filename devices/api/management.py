@@ -31,10 +31,11 @@ class DeviceSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="key", read_only=True)
     agentVersion = serializers.CharField(source="agent_version", read_only=True)
     installedVersions = serializers.JSONField(source="installed_versions", read_only=True)
-    lastSeenAt = serializers.DateTimeField(source="last_seen_at", read_only=True)
-    lastSeenAddress = serializers.IPAddressField(source="last_seen_address", read_only=True)
+    # Null until the device's first request is written by beat (otaportal.last_use).
+    lastSeenAt = serializers.DateTimeField(source="last_seen_at", read_only=True, allow_null=True)
+    lastSeenAddress = serializers.IPAddressField(source="last_seen_address", read_only=True, allow_null=True)
     isActive = serializers.BooleanField(source="is_active", read_only=True)
-    tokenRotatedAt = serializers.DateTimeField(source="token_rotated_at", read_only=True)
+    tokenRotatedAt = serializers.DateTimeField(source="token_rotated_at", read_only=True, allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
 

@@ -261,3 +261,10 @@ def test_rotating_answers_a_new_token_and_the_old_one_stops(api, device):
     assert response.status_code == 200
     assert tokens.authenticate(device.token) is None
     assert tokens.authenticate(response.json()["token"]) == device
+
+
+def test_the_schema_says_a_device_never_seen_has_no_last_seen(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    device = schema["components"]["schemas"]["Device"]["properties"]
+    assert device["lastSeenAt"]["nullable"] and device["lastSeenAddress"]["nullable"]
