@@ -16,7 +16,7 @@ def forget_devices(*device_ids) -> None:
     The commit-time bump is the one that matters (another process may answer from the old
     rows until then); the immediate one lets this transaction see its own change.
     """
-    _bump_now_and_on_commit(devices=device_ids)
+    _bump_now_and_on_commit(devices=[device_id for device_id in device_ids if device_id is not None])
 
 
 def forget_tokens(*prefixes) -> None:
@@ -25,5 +25,7 @@ def forget_tokens(*prefixes) -> None:
 
 
 def _bump_now_and_on_commit(**stamps) -> None:
+    if not any(stamps.values()):  # an unsaved device (an import's) has nothing to forget
+        return
     store().bump(**stamps)
     transaction.on_commit(lambda: store().bump(**stamps))
