@@ -134,6 +134,14 @@ def after_delete(sender, instance, **kwargs):
                                           if value is not None})
 
 
+def after_bulk_create(sender, instances, **kwargs):
+    """Rows written with ``bulk_create`` (announced through ``audit_context.rows_created``), each as created."""
+    if not _capturing(sender):
+        return
+    for instance in instances:
+        _record(instance, Action.CREATE, _differences({}, _values(instance)))
+
+
 def _relations_receiver(field_name: str):
     """Users' groups and permissions, groups' permissions: the related rows added or removed, by key."""
 
@@ -149,6 +157,7 @@ def _relations_receiver(field_name: str):
 
 
 def connect() -> None:
+    audit_context.rows_created.connect(after_bulk_create, dispatch_uid="audit.rows_created")
     for model in apps.get_models():
         if not audited(model):
             continue

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
+from django.dispatch import Signal
+
 ADMIN = "admin"
 API = "api"
 COMMAND = "command"
@@ -33,6 +35,11 @@ class AuditContext:
 # Outside any request or command: nothing is audited, and nothing may be named into it (below).
 _OUTSIDE = AuditContext()
 _current: ContextVar[AuditContext] = ContextVar("audit_context", default=_OUTSIDE)
+
+
+# Rows written in bulk (``bulk_create``: no post_save) are announced here by the code that writes them,
+# ``rows_created.send(sender=Model, instances=rows)``, so that the audit log records each as created.
+rows_created = Signal()
 
 
 def current() -> AuditContext:

@@ -26,6 +26,7 @@ from catalog.models import Product
 from devices import tokens
 from devices.models import Device, DeviceEvent
 from devices.services.registry import build_device
+from otaportal import audit_context
 
 MODULE_PREFIX, ATTRIBUTE_PREFIX = "module:", "attr:"
 PLAIN_COLUMNS = {"uid", "product", "name", "agent_version", "tags"}
@@ -166,6 +167,7 @@ def import_rows(rows: Iterable[tuple[int, dict]], token_sink: Callable[[Device, 
                 devices = [device_from_row(row, products) for _, row in batch]
                 plaintexts = [tokens.issue_token(device) for device in devices]
                 Device.objects.bulk_create(devices)
+                audit_context.rows_created.send(sender=Device, instances=devices)
                 DeviceEvent.objects.bulk_create(
                     DeviceEvent(device=device, kind=DeviceEvent.Kind.REGISTERED,
                                 message="Registered by import.", data=event_data)

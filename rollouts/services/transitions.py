@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from otaportal import audit_context
 from rollouts.models import (
     LONGEST_TIMEOUT,
     OPEN_STATUSES,
@@ -120,18 +121,20 @@ def _replace_filters(rollout: Rollout, filters) -> None:
             raise ValidationError({f"filters[{index}].filterId": f"Filter {spec.filter.pk} is given twice."})
         seen.add(spec.filter.pk)
     rollout.rollout_filters.all().delete()
-    RolloutFilter.objects.bulk_create(
+    links = RolloutFilter.objects.bulk_create(
         [RolloutFilter(rollout=rollout, filter=spec.filter, rollout_date=spec.rollout_date) for spec in filters]
     )
+    audit_context.rows_created.send(sender=RolloutFilter, instances=links)
 
 
 def _replace_phases(rollout: Rollout, phases: list[PhaseSpec]) -> None:
     rollout.phases.all().delete()
-    RolloutPhase.objects.bulk_create([
+    created = RolloutPhase.objects.bulk_create([
         RolloutPhase(rollout=rollout, position=position, percentage=phase.percentage, min_soak=phase.min_soak,
                      success_threshold=phase.success_threshold, failure_threshold=phase.failure_threshold)
         for position, phase in enumerate(phases)
     ])
+    audit_context.rows_created.send(sender=RolloutPhase, instances=created)
     rollout.current_phase = min(rollout.current_phase, max(len(phases) - 1, 0))
 
 

@@ -139,3 +139,27 @@ def test_an_api_caller_named_outside_a_request_audits_nothing_afterwards(admin_u
 
     assert audit_context.current().surface is None
     assert not AuditEntry.objects.exists()
+
+
+def test_devices_imported_in_bulk_are_each_recorded_as_created(product, tmp_path):
+    source = tmp_path / "devices.csv"
+    source.write_text("uid,product\nbulk-1,thermostat\nbulk-2,thermostat\n")
+
+    run_command("import_devices", str(source), "--output", str(tmp_path / "tokens.csv"))
+
+    entries = AuditEntry.objects.filter(object_type="devices.device", action=Action.CREATE)
+    assert sorted(entry.object_repr for entry in entries) == ["bulk-1", "bulk-2"]
+    assert {entry.surface for entry in entries} == {"command"}
+    assert all(entry.changes["uid"][1] == entry.object_repr for entry in entries)
+
+
+def test_the_phases_a_start_writes_in_bulk_are_each_recorded(api, product):
+    release = ReleaseFactory(product=product, version="2.0.0")
+
+    response = api.post(f"/api/v1/rollouts/{release.pk}/start",
+                        {"strategy": "general", "phases": [{"percentage": "10"}, {"percentage": "100"}]},
+                        format="json")
+
+    assert response.status_code == 200, response.json()
+    phases = AuditEntry.objects.filter(object_type="rollouts.rolloutphase", action=Action.CREATE)
+    assert sorted(entry.changes["position"][1] for entry in phases) == [0, 1]
