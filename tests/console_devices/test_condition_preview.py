@@ -75,3 +75,16 @@ def test_the_builder_is_configured_from_the_operators_of_rollouts_conditions(adm
     operators = {op["name"]: op["kinds"] for op in config["operators"]}
     assert operators["contains"] == ["tags"] and "attributes" in operators["version_lt"]
     assert config["preview_url"] == PREVIEW
+
+
+def test_a_nul_character_in_a_condition_is_a_400_not_a_database_error(admin_client):
+    answer = ask(admin_client, {"conditions": [{"field": "attributes.region", "op": "eq", "value": "e\u0000u"}]})
+
+    assert answer.status_code == 400
+    assert "NUL" in str(answer.json()["errors"])
+
+
+def test_a_body_nested_too_deep_to_read_is_a_400(admin_client):
+    answer = admin_client.post(PREVIEW, "[" * 100_000 + "]" * 100_000, content_type="application/json")
+
+    assert answer.status_code == 400 and "body" in answer.json()["errors"]
