@@ -25,6 +25,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from django.conf import settings
 
@@ -148,7 +149,7 @@ def idle_answer(session: DeviceSession, surface: str, fingerprint: str, now: flo
 
 
 def remember(session: DeviceSession, surface: str, fingerprint: str, answer: Answer, generation: str,
-             until: float | None = None, now: float | None = None) -> bool:
+             until: datetime | None = None, now: float | None = None) -> bool:
     """Keep ``answer`` for the device's next identical request; whether it could be kept.
 
     ``generation``: the policy generation the answer was decided under; ``until``: when
@@ -159,7 +160,7 @@ def remember(session: DeviceSession, surface: str, fingerprint: str, answer: Ans
     now = time.time() if now is None else now
     expires = now + settings.OTA_IDLE_ANSWER_SECONDS
     if until is not None:
-        expires = min(expires, until)
+        expires = min(expires, until.timestamp())
     kept = {"fingerprint": fingerprint, "devstamp": session.devstamp, "generation": generation,
             "expires": expires, "status": answer.status, "body": answer.body, "etag": answer.etag}
     store().keep_session(session.prefix, {ANSWER + surface: json.dumps(kept, separators=(",", ":"))},

@@ -88,9 +88,8 @@ class CheckInView(DeviceEndpoint, APIView):
         offer = checkin.check_in(session.device, report, snapshot, current_updates(session.device))
         answer = (idle.answer(status.HTTP_204_NO_CONTENT) if offer is None
                   else idle.answer(status.HTTP_200_OK, offer_body(request, offer)))
-        holds_until = snapshot.holds_until(timezone.now())
         sessions.remember(session, SURFACE, fingerprint, answer, snapshot.generation,
-                          until=holds_until.timestamp() if holds_until else None)
+                          until=snapshot.holds_until(timezone.now()))
         return idle.response(request, answer)
 
 

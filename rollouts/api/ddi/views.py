@@ -158,9 +158,8 @@ class ControllerBaseView(DdiView):
         device = session.device
         state = controller.poll(device, snapshot, controller.update_facts(device), current_updates(device))
         answer = _poll_answer(request, controllerId, state)
-        holds_until = snapshot.holds_until(timezone.now())
         sessions.remember(session, self.SURFACE, fingerprint, answer, snapshot.generation,
-                          until=holds_until.timestamp() if holds_until else None)
+                          until=snapshot.holds_until(timezone.now()))
         return idle.response(request, answer, request.accepted_media_type)
 
 
