@@ -4,7 +4,7 @@ The transitions take FilterSpec and PhaseSpec objects, durations and plain value
 the request keeps them as JSON and reads them back the same.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
@@ -29,6 +29,8 @@ def _encode_value(name, value):
                 for phase in value]
     if isinstance(value, timedelta):
         return {"seconds": value.total_seconds()}
+    if isinstance(value, (datetime, Decimal)):  # a forced time, a growth factor: their fields read the text back
+        return value.isoformat() if isinstance(value, datetime) else str(value)
     return value
 
 

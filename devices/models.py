@@ -40,6 +40,14 @@ class Device(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_seen_address = models.GenericIPAddressField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="An inactive device's token stops working.")
+    # hawkBit's auto-confirmation (rollouts.services.consent): while on, the device confirms every update
+    # that asks for its consent.
+    auto_confirm_since = models.DateTimeField(null=True, blank=True, editable=False,
+                                              help_text="Auto-confirm: when the device turned it on; empty: off.")
+    auto_confirm_initiator = models.CharField(max_length=128, blank=True,
+                                              help_text="Auto-confirm: who turned it on, as the device said.")
+    auto_confirm_remark = models.CharField(max_length=512, blank=True,
+                                           help_text="Auto-confirm: the remark given when it was turned on.")
     token_prefix = models.CharField(max_length=secrets.PREFIX_LENGTH, unique=True, null=True, editable=False)
     token_digest = models.CharField(max_length=64, blank=True, editable=False)
     token_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)

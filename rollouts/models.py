@@ -1,18 +1,27 @@
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from catalog.models import Release
+from catalog.models import Product, Release
 from devices.models import Device
+from rollouts.windows import MAX_SCHEDULE_LENGTH, validate_schedule, validate_time_zone
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
 # A progress timeout: at least the sweep's period (a minute), at most a month.
 SHORTEST_TIMEOUT, LONGEST_TIMEOUT = timedelta(minutes=1), timedelta(days=30)
 timeout_validators = [MinValueValidator(SHORTEST_TIMEOUT), MaxValueValidator(LONGEST_TIMEOUT)]
+# Retries: at most ten attempts; the first back-off from a minute to a week (it doubles with each attempt).
+MAX_ATTEMPTS = 10
+SHORTEST_BACKOFF, LONGEST_BACKOFF = timedelta(minutes=1), timedelta(days=7)
+backoff_validators = [MinValueValidator(SHORTEST_BACKOFF), MaxValueValidator(LONGEST_BACKOFF)]
+# Rate budgets: new offers per minute, and how they grow (AWS IoT Jobs' exponential rate).
+MAX_OFFERS_PER_MINUTE = 1_000_000
+growth_validators = [MinValueValidator(Decimal("1.1")), MaxValueValidator(Decimal("5"))]
 
 
 class Strategy(models.TextChoices):
@@ -30,8 +39,12 @@ class RolloutState(models.TextChoices):
 
 
 class UpdateType(models.TextChoices):
-    FORCED = "forced", "Forced"
-    ATTEMPT = "attempt", "Attempt"
+    """hawkBit's action types; how each maps to DDI and check-in: docs/rollouts.md, "Action types"."""
+
+    FORCED = "forced", "Forced: download and install at once"
+    SOFT = "soft", "Soft: the device may put it off"
+    TIMEFORCED = "timeforced", "Time-forced: soft until the forced time, then forced"
+    DOWNLOAD_ONLY = "downloadonly", "Download only: download, do not install"
 
 
 class DeviceFilter(models.Model):
@@ -75,7 +88,43 @@ class Rollout(models.Model):
     )
     update_type = models.CharField(
         max_length=16, choices=UpdateType.choices, default=UpdateType.FORCED,
-        help_text="hawkBit's deployment.download/update handling.",
+        help_text="hawkBit's action type: how the device is to handle the download and the installation.",
+    )
+    forced_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Time-forced rollouts: soft until this moment, forced from it. Required for time-forced only.",
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_ATTEMPTS)],
+        help_text=f"How many times a device is offered the release in all: a failed or timed-out device is "
+                  f"offered it again until then, after the back-off; 1: never again. At most {MAX_ATTEMPTS}.",
+    )
+    retry_backoff = models.DurationField(
+        default=timedelta(minutes=10), validators=backoff_validators,
+        help_text="How long after a failure the release is offered again; it doubles with each attempt. "
+                  "1 minute to 7 days.",
+    )
+    retry_rolled_back = models.BooleanField(
+        default=False, help_text="Offer the release again to devices that rolled it back too (not only to those "
+                                 "that failed or timed out).",
+    )
+    offers_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFERS_PER_MINUTE)],
+        help_text="Rate budget: at most this many new offers per minute over every web process and host; "
+                  "devices beyond it are answered \"nothing now\" and admitted on a later poll. Empty: no limit.",
+    )
+    rate_growth_factor = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, validators=growth_validators,
+        help_text="Exponential rate: the budget is multiplied by this factor (1.1 to 5) after every "
+                  "\"successes per step\" successful updates. Empty: the budget stays as it is.",
+    )
+    rate_growth_every = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Exponential rate: how many successful updates raise the budget by the growth factor.",
+    )
+    requires_confirmation = models.BooleanField(
+        default=False, help_text="User consent: each device confirms (or denies) the update before it downloads "
+                                 "it, unless its auto-confirm is on (hawkBit's confirmation flow).",
     )
     download_timeout = models.DurationField(
         null=True, blank=True, validators=timeout_validators,
@@ -116,6 +165,47 @@ class RolloutFilter(models.Model):
     class Meta:
         ordering = ["rollout_date", "id"]
         constraints = [models.UniqueConstraint(fields=["rollout", "filter"], name="rollout_filter_unique")]
+
+
+# A maintenance window stays open from a minute to a week.
+SHORTEST_WINDOW, LONGEST_WINDOW = timedelta(minutes=1), timedelta(days=7)
+
+
+class MaintenanceWindow(models.Model):
+    """When devices may install: from each moment ``schedule`` names in ``time_zone``, for ``duration``.
+
+    A window belongs to a product (every rollout of it) or to one rollout, whose
+    own windows then replace its product's. Outside every window devices may
+    download but not install (rollouts.windows).
+    """
+
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="maintenance_windows")
+    rollout = models.ForeignKey("Rollout", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="maintenance_windows")
+    schedule = models.CharField(
+        max_length=MAX_SCHEDULE_LENGTH, validators=[validate_schedule],
+        help_text="When the window opens, as cron: minute hour day-of-month month day-of-week, "
+                  "e.g. \"0 2 * * *\" every day at 02:00, \"30 22 * * 1-5\" weekdays at 22:30.",
+    )
+    duration = models.DurationField(
+        validators=[MinValueValidator(SHORTEST_WINDOW), MaxValueValidator(LONGEST_WINDOW)],
+        help_text="How long it stays open, e.g. 3:00:00; 1 minute to 7 days.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone],
+                                 help_text="The IANA time zone the schedule is read in, e.g. Europe/Berlin.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "rollout", "id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(product__isnull=False, rollout__isnull=True)
+                       | models.Q(product__isnull=True, rollout__isnull=False)),
+            name="maintenance_window_one_owner",
+        )]
+
+    def __str__(self):
+        return f"{self.schedule} for {self.duration} ({self.time_zone})"
 
 
 class RolloutPhase(models.Model):
@@ -172,6 +262,9 @@ class RolloutEvent(models.Model):
 
 class UpdateStatus(models.TextChoices):
     OFFERED = "offered", "Offered"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    DENIED = "denied", "Denied"
     DOWNLOADING = "downloading", "Downloading"
     DOWNLOADED = "downloaded", "Downloaded"
     INSTALLING = "installing", "Installing"
@@ -188,14 +281,17 @@ class UpdateStatus(models.TextChoices):
 # Outcomes that count for the thresholds of the phase the update was offered in.
 SUCCESS_STATUSES = frozenset({UpdateStatus.INSTALLED, UpdateStatus.COMMITTED})
 FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK, UpdateStatus.TIMED_OUT})
-# A device whose update reached one of these is not offered the release again.
-DONE_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | {UpdateStatus.REJECTED}
+# A device whose update reached one of these is not offered the release again (but for a retry of a failure,
+# rollouts.decision). A denial counts apart from failures; the device may still confirm it later.
+DONE_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | {UpdateStatus.REJECTED, UpdateStatus.DENIED}
+# Offered, not yet confirmed or confirmed: the device has not started on it.
+WAITING_STATUSES = frozenset({UpdateStatus.OFFERED, UpdateStatus.AWAITING_CONFIRMATION, UpdateStatus.CONFIRMED})
 # Offers the device has not started installing: aborting the rollout cancels them.
-OPEN_STATUSES = frozenset({UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED})
+OPEN_STATUSES = WAITING_STATUSES | {UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED}
 # The device has started working on the update: it may finish it even if its rollout was paused meanwhile.
 STARTED_STATUSES = frozenset({UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING})
 # Offered or started: hawkBit's active action. Every other status is closed (the device stopped working on it).
-ACTIVE_STATUSES = STARTED_STATUSES | {UpdateStatus.OFFERED}
+ACTIVE_STATUSES = STARTED_STATUSES | WAITING_STATUSES
 CLOSED_STATUSES = frozenset(UpdateStatus) - ACTIVE_STATUSES
 # No report moves an update out of these (a failed one may start a new attempt; an installed one be committed).
 # A report on a timed-out update is kept in its log, not applied (rollouts.services.feedback).
@@ -212,33 +308,6 @@ REPORTABLE_STATUSES = (UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, Update
                        UpdateStatus.INSTALLED, UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.FAILED,
                        UpdateStatus.REJECTED)
 
-UPDATE_STATUS_COLOURS = {
-    UpdateStatus.OFFERED: "#6c757d",
-    UpdateStatus.DOWNLOADING: "#0dcaf0",
-    UpdateStatus.DOWNLOADED: "#0d6efd",
-    UpdateStatus.INSTALLING: "#6610f2",
-    UpdateStatus.INSTALLED: "#20c997",
-    UpdateStatus.COMMITTED: "#198754",
-    UpdateStatus.ROLLED_BACK: "#fd7e14",
-    UpdateStatus.FAILED: "#dc3545",
-    UpdateStatus.REJECTED: "#adb5bd",
-    UpdateStatus.CANCELED: "#343a40",
-    UpdateStatus.TIMED_OUT: "#b02a37",
-}
-ROLLOUT_STATE_COLOURS = {
-    RolloutState.DRAFT: "#6c757d",
-    RolloutState.RUNNING: "#198754",
-    RolloutState.PAUSED: "#ffc107",
-    RolloutState.ABORTED: "#dc3545",
-    RolloutState.COMPLETED: "#0d6efd",
-}
-STRATEGY_COLOURS = {
-    Strategy.SUSPENDED: "#6c757d",
-    Strategy.TARGETED: "#0dcaf0",
-    Strategy.GENERAL: "#198754",
-}
-
-
 class DeviceUpdate(models.Model):
     """One device's progress with one release; created when the device is first offered it.
 
@@ -249,7 +318,7 @@ class DeviceUpdate(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="device_updates")
     phase = models.PositiveIntegerField(default=0, help_text="Rollout phase in force when it was offered.")
     from_version = models.CharField(max_length=256, blank=True)
-    status = models.CharField(max_length=16, choices=UpdateStatus.choices, default=UpdateStatus.OFFERED)
+    status = models.CharField(max_length=24, choices=UpdateStatus.choices, default=UpdateStatus.OFFERED)
     reason = models.TextField(blank=True)
     attempt = models.PositiveIntegerField(default=1)
     offered_at = models.DateTimeField(default=timezone.now)
@@ -304,7 +373,7 @@ class UpdateLogEntry(models.Model):
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     channel = models.CharField(max_length=16, choices=LogChannel.choices)
     reported = models.CharField(max_length=128, help_text="What the device reported, as it said it.")
-    status = models.CharField(max_length=16, choices=UpdateStatus.choices,
+    status = models.CharField(max_length=24, choices=UpdateStatus.choices,
                               help_text="The update's status once the report was applied.")
     messages = models.JSONField(default=list, blank=True,
                                 help_text="The report's messages (DDI details, the check-in reason), in order.")

@@ -1,4 +1,4 @@
-"""The rollout policy of a product as plain data, built in three queries and cached in Redis.
+"""The rollout policy of a product as plain data, built in four queries and cached in Redis.
 
 A check-in reads the snapshot of the device's product from the shared cache,
 no SQL: the generation comes with the device's session in one round trip to the
@@ -20,20 +20,20 @@ import json
 import logging
 import pickle
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from catalog.choices import ReleaseStatus
 from catalog.models import Release
 from otaportal.edge import store
 from otaportal.process_caches import POLICY_SNAPSHOTS
-from rollouts.models import RolloutFilter, RolloutPhase, RolloutState, Strategy, UpdateType
+from rollouts.models import MaintenanceWindow, RolloutFilter, RolloutPhase, RolloutState, Strategy, UpdateType
 
 FULL_PERCENTAGE = Decimal(100)
 
@@ -46,6 +46,15 @@ class FilterPolicy:
     name: str
     conditions: tuple
     rollout_date: datetime | None
+
+
+@dataclass(frozen=True)
+class WindowPolicy:
+    """A maintenance window (rollouts.windows): opens at each moment ``schedule`` names, for ``duration``."""
+
+    schedule: str
+    duration: timedelta
+    time_zone: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,16 @@ class ReleasePolicy:
     state_reason: str
     skip_dispatching: bool
     update_type: str
+    forced_at: datetime | None  # timeforced: soft until then
+    max_attempts: int
+    retry_backoff: timedelta
+    retry_rolled_back: bool
+    offers_per_minute: int | None  # the rate budget (rollouts.services.budget); None: no limit
+    rate_growth_factor: Decimal | None
+    rate_growth_every: int | None
+    requires_confirmation: bool
+    windows: tuple  # of WindowPolicy: the rollout's own, else its product's; () installs any time
+    rollout_id: int | None
     filters: tuple  # of FilterPolicy
     phases: tuple  # of PhasePolicy, by position
     current_phase: int
@@ -142,12 +161,13 @@ def offerable(queryset):
 
 def build(releases) -> list[ReleasePolicy]:
     """ReleasePolicy for every release of the queryset, in three queries whatever their number."""
-    rows, filters, phases = _load(releases)
-    return [_release_policy(release, filters, phases) for release in rows]
+    rows, filters, phases, windows = _load(releases)
+    return [_release_policy(release, filters, phases, windows) for release in rows]
 
 
-def _load(releases) -> tuple[list, dict, dict]:
-    """The releases with their product, module, rollout and artifact; their filters and phases by rollout.
+def _load(releases) -> tuple[list, dict, dict, dict]:
+    """The releases with their product, module, rollout and artifact; their filters, phases and maintenance
+    windows by rollout, the windows of their products by ``("product", id)``.
 
     The specification comes as JSON text, decoded for each release in ``_release_policy``: one nested
     too deep to decode then fails that release alone, not the query of all.
@@ -165,7 +185,12 @@ def _load(releases) -> tuple[list, dict, dict]:
         ))
     for phase in RolloutPhase.objects.filter(rollout_id__in=rollout_ids).order_by("position"):
         phases.setdefault(phase.rollout_id, []).append(PhasePolicy(phase.position, phase.percentage))
-    return rows, filters, phases
+    windows = {}
+    product_ids = {release.product_id for release in rows}
+    for window in MaintenanceWindow.objects.filter(Q(rollout_id__in=rollout_ids) | Q(product_id__in=product_ids)):
+        owner = window.rollout_id if window.rollout_id is not None else ("product", window.product_id)
+        windows.setdefault(owner, []).append(WindowPolicy(window.schedule, window.duration, window.time_zone))
+    return rows, filters, phases, windows
 
 
 def build_snapshot(product_id, generation: str = "0") -> tuple[ProductPolicy, dict[str, str]]:
@@ -174,11 +199,11 @@ def build_snapshot(product_id, generation: str = "0") -> tuple[ProductPolicy, di
     A release is left out when its policy cannot be built or pickled into the cache: one release's
     data must never take every check-in of its product down.
     """
-    rows, filters, phases = _load(offerable(Release.objects.filter(product_id=product_id)))
+    rows, filters, phases, windows = _load(offerable(Release.objects.filter(product_id=product_id)))
     policies, left_out = [], {}
     for release in rows:
         try:
-            release_policy = _release_policy(release, filters, phases)
+            release_policy = _release_policy(release, filters, phases, windows)
             # Pickled as the cache will pickle it, inside a snapshot, to fail here rather than there.
             pickle.dumps(ProductPolicy(product_id, (release_policy,), generation), pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # any failure of one release's data: see the docstring
@@ -196,9 +221,10 @@ def _rollout_of(release):
         return None
 
 
-def _release_policy(release, filters, phases) -> ReleasePolicy:
+def _release_policy(release, filters, phases, windows) -> ReleasePolicy:
     rollout = _rollout_of(release)
     artifact = release.artifact_or_none
+    own_windows = windows.get(rollout.pk) if rollout else None
     return ReleasePolicy(
         release_id=str(release.pk),
         product_id=release.product_id,
@@ -215,6 +241,16 @@ def _release_policy(release, filters, phases) -> ReleasePolicy:
         state_reason=rollout.state_reason if rollout else "",
         skip_dispatching=rollout.skip_dispatching_to_endpoint if rollout else False,
         update_type=rollout.update_type if rollout else UpdateType.FORCED,
+        forced_at=rollout.forced_at if rollout else None,
+        max_attempts=rollout.max_attempts if rollout else 1,
+        retry_backoff=rollout.retry_backoff if rollout else timedelta(0),
+        retry_rolled_back=rollout.retry_rolled_back if rollout else False,
+        offers_per_minute=rollout.offers_per_minute if rollout else None,
+        rate_growth_factor=rollout.rate_growth_factor if rollout else None,
+        rate_growth_every=rollout.rate_growth_every if rollout else None,
+        requires_confirmation=rollout.requires_confirmation if rollout else False,
+        windows=tuple(own_windows or windows.get(("product", release.product_id), ())),
+        rollout_id=rollout.pk if rollout else None,
         filters=tuple(filters.get(rollout.pk, ())) if rollout else (),
         phases=tuple(phases.get(rollout.pk, ())) if rollout else (),
         current_phase=rollout.current_phase if rollout else 0,

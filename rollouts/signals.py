@@ -14,7 +14,7 @@ from catalog.choices import ReleaseStatus
 from catalog.models import Artifact, Product, Release
 from devices.stamps import forget_devices
 from rollouts import policy
-from rollouts.models import DeviceFilter, DeviceUpdate, Rollout, RolloutFilter, RolloutPhase
+from rollouts.models import DeviceFilter, DeviceUpdate, MaintenanceWindow, Rollout, RolloutFilter, RolloutPhase
 
 
 @receiver(post_save, sender=Release, dispatch_uid="rollouts.create_rollout")
@@ -82,3 +82,13 @@ def rollout_part_changed(sender, instance, raw=False, **kwargs):
 def filter_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         _invalidate_products_of(RolloutFilter.objects.filter(filter_id=instance.pk).values("rollout__release_id"))
+
+
+@receiver([post_save, post_delete], sender=MaintenanceWindow, dispatch_uid="rollouts.invalidate_window")
+def window_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if instance.product_id is not None:
+        _invalidate(instance.product_id)
+    else:
+        _invalidate_products_of(Rollout.objects.filter(pk=instance.rollout_id).values("release_id"))

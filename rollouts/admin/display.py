@@ -4,7 +4,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from otaportal.admin_display import badge
-from rollouts.models import ROLLOUT_STATE_COLOURS, STRATEGY_COLOURS, UPDATE_STATUS_COLOURS, UpdateStatus
+from rollouts.colours import ROLLOUT_STATE_COLOURS, STRATEGY_COLOURS, UPDATE_STATUS_COLOURS
+from rollouts.models import UpdateStatus
 from rollouts.services import dashboard
 
 from . import charts

@@ -10,7 +10,7 @@ from catalog.admin.widgets import StructuredJSONWidget
 from otaportal.json_limits import JSONFormField
 from rollouts import conditions
 from rollouts.models import DeviceFilter, Rollout, RolloutPhase, Strategy, UpdateType
-from rollouts.services import transitions
+from rollouts.services import delivery, transitions
 
 
 def messages_of(error: ValidationError, field: str = "") -> list[str]:
@@ -185,15 +185,17 @@ SKIP_DISPATCHING_HELP = (
     "(a settings-only update). A release that has a file is offered only once that file is verified, "
     "either way."
 )
-UPDATE_TYPE_LABEL = "How hawkBit devices handle it"
+UPDATE_TYPE_LABEL = "Action type"
 UPDATE_TYPE_HELP = (
-    "What hawkBit (DDI) devices read as deployment.download and deployment.update. "
-    "Forced: download and install as soon as it is offered. "
-    "Attempt: the device is asked to try and may put it off, for example until its user agrees or a "
-    "maintenance window opens. Devices on the other protocols ignore this."
+    "hawkBit's action types, for both device protocols (docs/rollouts.md, \"Action types\"). "
+    "Forced: download and install as soon as it is offered (inside a maintenance window, if there is one). "
+    "Soft: the device may put it off, for example until its user agrees. "
+    "Time-forced: soft until the forced time, forced from then on. "
+    "Download only: the device downloads it and does not install it."
 )
-UPDATE_TYPE_CHOICES = [(UpdateType.FORCED, "Forced: download and install at once"),
-                       (UpdateType.ATTEMPT, "Attempt: the device may put it off")]
+
+# The guided flow sets no forced time: time-forced is chosen on the policy page.
+GUIDE_UPDATE_TYPE_CHOICES = [(value, label) for value, label in UpdateType.choices if value != UpdateType.TIMEFORCED]
 STRATEGY_CHOICES = [(Strategy.TARGETED, "Targeted: devices matching one of the filters below"),
                     (Strategy.GENERAL, "General: every device the upgrade graph allows")]
 
@@ -201,16 +203,27 @@ STRATEGY_CHOICES = [(Strategy.TARGETED, "Targeted: devices matching one of the f
 class RolloutPolicyForm(forms.ModelForm):
     """The rollout's own fields, with the Kaa and hawkBit terms explained in plain words."""
 
-    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect,
+    update_type = forms.ChoiceField(choices=UpdateType.choices, widget=forms.RadioSelect,
                                     label=UPDATE_TYPE_LABEL, help_text=UPDATE_TYPE_HELP)
 
     class Meta:
         model = Rollout
-        fields = ["strategy", "skip_dispatching_to_endpoint", "update_type"]
+        fields = ["strategy", *delivery.FIELDS]
         labels = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_LABEL}
         help_texts = {"skip_dispatching_to_endpoint": SKIP_DISPATCHING_HELP,
                       "strategy": "suspended: offered to nobody. A draft offers nothing whatever this says; "
                                   "the Start page makes it live."}
+
+    def clean(self):
+        """The delivery options that only hold together (a time-forced rollout's forced time…), per field."""
+        cleaned = super().clean()
+        options = Rollout(**{name: cleaned[name] for name in delivery.FIELDS if name in cleaned})
+        try:
+            delivery.check_together(options)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name, messages)
+        return cleaned
 
 
 # --- the guided release flow (rollouts/admin/release_guide.py) ----------------------------------
@@ -226,7 +239,7 @@ class GuideTargetForm(forms.Form):
     )
     skip_dispatching_to_endpoint = forms.BooleanField(required=False, label=SKIP_DISPATCHING_LABEL,
                                                       help_text=SKIP_DISPATCHING_HELP)
-    update_type = forms.ChoiceField(choices=UPDATE_TYPE_CHOICES, widget=forms.RadioSelect,
+    update_type = forms.ChoiceField(choices=GUIDE_UPDATE_TYPE_CHOICES, widget=forms.RadioSelect,
                                     label=UPDATE_TYPE_LABEL, help_text=UPDATE_TYPE_HELP)
 
     def clean(self):

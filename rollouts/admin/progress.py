@@ -9,7 +9,8 @@ queries: the counts (rollouts.services.progress), the phases, the timeline
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rollouts.models import FAILURE_STATUSES, UPDATE_STATUS_COLOURS, Rollout, RolloutState, UpdateStatus
+from rollouts.colours import UPDATE_STATUS_COLOURS
+from rollouts.models import FAILURE_STATUSES, Rollout, RolloutState, UpdateStatus
 from rollouts.services import transitions
 from rollouts.services.progress import Outcomes, progress_of
 from rollouts.services.timeline import timeline_of

@@ -18,7 +18,7 @@ from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.releases import ReleaseAdmin
 from rollouts import policy
 from rollouts.models import EventKind, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
-from rollouts.services import dashboard, transitions
+from rollouts.services import dashboard, delivery, transitions
 from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.dry_run import dry_run
 
@@ -75,17 +75,23 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
     inlines = (RolloutFilterInline, RolloutPhaseInline)
     object_actions = ("start", "advance", "pause", "resume", "abort")
     fieldsets = [
-        (None, {"fields": ("release_link", "strategy", "skip_dispatching_to_endpoint", "update_type")}),
+        (None, {"fields": ("release_link", "strategy", "skip_dispatching_to_endpoint", "update_type", "forced_at",
+                           "requires_confirmation")}),
         ("Progress timeouts", {"fields": ("download_timeout", "install_timeout"),
                                "description": "A stalled update times out and counts as a failure."}),
+        ("Retries", {"fields": ("max_attempts", "retry_backoff", "retry_rolled_back"),
+                     "description": "A failed or timed-out device is offered the release again, after a back-off "
+                                    "that doubles with each attempt; the last failure is final."}),
+        ("Rate budget", {"fields": ("offers_per_minute", "rate_growth_factor", "rate_growth_every"),
+                         "description": "At most so many new offers a minute, shared by every host; optionally "
+                                        "growing after each step of successes (AWS IoT Jobs' exponential rate)."}),
         ("State", {"fields": ("state_badge", "state_reason", "phase", "phase_started_at",
                               "progress_link")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     ]
     readonly_fields = ("release_link", "state_badge", "state_reason", "phase", "phase_started_at",
                        "progress_link", "created_at", "updated_at")
-    policy_fields = ("strategy", "skip_dispatching_to_endpoint", "update_type", "download_timeout",
-                     "install_timeout")
+    policy_fields = ("strategy", *delivery.FIELDS)
 
     class Media:
         css = {"all": ["catalog/admin.css", "rollouts/admin.css", "editors/editors.css", "console/console.css"]}

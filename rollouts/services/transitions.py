@@ -19,9 +19,7 @@ from django.utils import timezone
 
 from otaportal import audit_context
 from rollouts.models import (
-    LONGEST_TIMEOUT,
     OPEN_STATUSES,
-    SHORTEST_TIMEOUT,
     DeviceFilter,
     DeviceUpdate,
     EventKind,
@@ -32,9 +30,8 @@ from rollouts.models import (
     RolloutState,
     Strategy,
     UpdateStatus,
-    UpdateType,
 )
-from rollouts.services import approval_rules
+from rollouts.services import approval_rules, delivery
 from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.progress import phase_outcomes
 
@@ -145,54 +142,36 @@ def _describe(rollout: Rollout) -> str:
     )
     phases = " → ".join(f"{phase.percentage.normalize():f} %" for phase in rollout.phases.all())
     draft = "draft, not started: " if rollout.state == RolloutState.DRAFT else ""
-    timeouts = "; ".join(f"{name} timeout {limit}" for name, limit in
-                         (("download", rollout.download_timeout), ("install", rollout.install_timeout)) if limit)
-    return (f"{draft}strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}"
-            + (f"; {timeouts}" if timeouts else ""))
+    return (f"{draft}strategy {rollout.strategy}; filters: {filters or 'none'}; phases: {phases or '100 %'}; "
+            + delivery.describe(rollout))
 
 
-def clean_timeout(value, name) -> timedelta | None:
-    """A progress timeout (rollouts.services.timeouts): None for never, else within the model's bounds."""
-    if value is None:
-        return None
-    if not isinstance(value, timedelta) or not SHORTEST_TIMEOUT <= value <= LONGEST_TIMEOUT:
-        raise ValidationError({name: f"Give a duration from {SHORTEST_TIMEOUT} to {LONGEST_TIMEOUT.days} days, "
-                                     "or nothing for no timeout."})
-    return value
-
-
-def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET,
-               skip_dispatching_to_endpoint=UNSET, update_type=UNSET, download_timeout=UNSET,
-               install_timeout=UNSET, actor=None, kind=EventKind.POLICY_CHANGED, message="",
-               approved_by=None) -> Rollout:
+def set_policy(rollout: Rollout, *, strategy=UNSET, filters=UNSET, phases=UNSET, actor=None,
+               kind=EventKind.POLICY_CHANGED, message="", approved_by=None, **options) -> Rollout:
     """Change what the policy says (arguments left out stay as they are); the state is kept.
 
     ``filters`` is a list of FilterSpec, ``phases`` a list of PhaseSpec (replacing
-    the existing ones; positions become 0, 1, 2…). Saving the rollout drops the
+    the existing ones; positions become 0, 1, 2…); ``options`` are the rollout's
+    delivery fields (rollouts.services.delivery.FIELDS: action type, timeouts,
+    retries, rate budget, consent). Saving the rollout drops the
     product's cached policy (rollouts.signals). A draft stays a draft whatever its
     strategy: its phase clock starts with ``start``, not here. Switching a live rollout
     to general may need ``approved_by`` (rollouts.services.approval_rules).
     """
     if strategy is not UNSET and strategy not in Strategy.values:
         raise ValidationError({"strategy": f"Use one of {', '.join(Strategy.values)}."})
-    if update_type is not UNSET and update_type not in UpdateType.values:
-        raise ValidationError({"update_type": f"Use one of {', '.join(UpdateType.values)}."})
     if phases is not UNSET:
         phases = validate_phases(phases)
-    timeouts = {name: clean_timeout(value, name) for name, value in
-                (("download_timeout", download_timeout), ("install_timeout", install_timeout)) if value is not UNSET}
+    options = delivery.clean(rollout, options)
     with transaction.atomic():
         rollout = _locked(rollout)
         if strategy is not UNSET:
             _hold_for_approval(ApprovalStep.GENERAL, approval_rules.switch_to_general(rollout, strategy),
                                approved_by)
             rollout.strategy = strategy
-        if skip_dispatching_to_endpoint is not UNSET:
-            rollout.skip_dispatching_to_endpoint = bool(skip_dispatching_to_endpoint)
-        if update_type is not UNSET:
-            rollout.update_type = update_type
-        for name, value in timeouts.items():
+        for name, value in options.items():
             setattr(rollout, name, value)
+        delivery.check_together(rollout)
         if filters is not UNSET:
             _replace_filters(rollout, filters)
         if phases is not UNSET:

@@ -17,5 +17,5 @@ def test_the_policy_page_explains_the_kaa_and_hawkbit_fields(admin_client, produ
 
     assert "Wait for a file (skipDispatchingToEndpoint)" in page
     assert "a release that has no file at all is offered with its specification alone" in page
-    assert "Attempt: the device may put it off" in page
-    assert "deployment.download and deployment.update" in page
+    assert "Soft: the device may put it off" in page
+    assert "action types, for both device protocols" in page

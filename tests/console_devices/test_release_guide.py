@@ -82,7 +82,7 @@ def test_an_upload_in_the_guide_stores_the_file_pending_verification(admin_clien
 def test_saving_the_target_sets_the_policy_and_keeps_the_draft(admin_client, draft):
     beta = DeviceFilterFactory(name="beta", conditions=[])
 
-    target = {"step": "target", "strategy": "targeted", "filters": [beta.pk], "update_type": "attempt"}
+    target = {"step": "target", "strategy": "targeted", "filters": [beta.pk], "update_type": "soft"}
 
     response = admin_client.post(guide(draft), target)
 
@@ -90,7 +90,7 @@ def test_saving_the_target_sets_the_policy_and_keeps_the_draft(admin_client, dra
     rollout = draft.rollout
     rollout.refresh_from_db()
     assert (rollout.strategy, rollout.state, rollout.update_type) == (Strategy.TARGETED, RolloutState.DRAFT,
-                                                                      "attempt")
+                                                                      "soft")
     assert list(rollout.filters.all()) == [beta]
 
 

@@ -41,7 +41,7 @@ def test_the_deployment_names_the_action_its_handling_and_one_chunk_with_the_ver
 
 def test_an_attempt_rollout_asks_to_attempt_download_and_update(device, pending_update, target_client):
     release, update = pending_update
-    transitions.set_policy(release.rollout, update_type="attempt")
+    transitions.set_policy(release.rollout, update_type="soft")
 
     body = target_client(device).get(action_url(device, update)).json()
 

@@ -78,7 +78,7 @@ def test_the_cache_buster_changes_when_the_update_type_changes(device, offerable
     release = offerable_release("2.0.0")
     before = links(poll(target_client(device), device))["deploymentBase"]["href"]
 
-    transitions.set_policy(release.rollout, update_type="attempt")
+    transitions.set_policy(release.rollout, update_type="soft")
 
     after = links(poll(target_client(device), device))["deploymentBase"]["href"]
     assert before.split("?c=")[0] == after.split("?c=")[0]
@@ -140,7 +140,7 @@ def test_a_started_update_stays_deployable_when_its_rollout_is_paused(device, pe
 
 def test_a_resumed_update_keeps_the_link_it_was_offered_with(device, pending_update, target_client):
     release, update = pending_update
-    transitions.set_policy(release.rollout, update_type="attempt")
+    transitions.set_policy(release.rollout, update_type="soft")
     offered = links(poll(target_client(device), device))["deploymentBase"]["href"]
     report_status(update, UpdateStatus.DOWNLOADING)
     transitions.pause(release.rollout, "looking into reports")

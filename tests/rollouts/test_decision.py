@@ -295,7 +295,7 @@ def test_the_most_urgent_module_is_offered_first(offerable_release, device):
     software = offerable_release("2.0.0", module=app, package_type=PackageType.SOFTWARE)
     module_package = offerable_release("2.0.0", module=modem, package_type=PackageType.MODULE)
     firmware = offerable_release("2.0.0", package_type=PackageType.FIRMWARE)
-    transitions.set_policy(firmware.rollout, update_type=UpdateType.ATTEMPT)
+    transitions.set_policy(firmware.rollout, update_type=UpdateType.SOFT)
 
     order = []
     for _ in range(3):

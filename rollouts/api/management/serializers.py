@@ -1,9 +1,14 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from rest_framework import serializers
 
 from rollouts.models import (
+    LONGEST_BACKOFF,
     LONGEST_TIMEOUT,
+    MAX_ATTEMPTS,
+    MAX_OFFERS_PER_MINUTE,
+    SHORTEST_BACKOFF,
     SHORTEST_TIMEOUT,
     Rollout,
     RolloutState,
@@ -39,24 +44,76 @@ class StartSerializer(serializers.Serializer):
     phases = PhaseSerializer(many=True, required=False)
 
 
+class UpdateTypeField(serializers.ChoiceField):
+    """hawkBit's action types; ``attempt`` (this API's name before 2026-11) is read as ``soft``."""
+
+    ALIASES = {"attempt": UpdateType.SOFT}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[*UpdateType.values, *self.ALIASES], **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return self.ALIASES.get(value, value)
+
+
 class PolicySerializer(serializers.Serializer):
-    """``PATCH``: only the fields given change; the rollout's state stays as it is."""
+    """``PATCH``: only the fields given change; the rollout's state stays as it is.
+
+    Every field but the strategy, filters and phases is a delivery option
+    (rollouts.services.delivery), given to ``set_policy`` by its model name.
+    """
 
     strategy = serializers.ChoiceField(choices=Strategy.choices, required=False)
     filters = FilterScheduleSerializer(many=True, required=False)
     phases = PhaseSerializer(many=True, required=False)
-    skipDispatchingToEndpoint = serializers.BooleanField(required=False)
-    updateType = serializers.ChoiceField(choices=UpdateType.choices, required=False)
+    skipDispatchingToEndpoint = serializers.BooleanField(source="skip_dispatching_to_endpoint", required=False)
+    updateType = UpdateTypeField(
+        source="update_type", required=False,
+        help_text="hawkBit's action type: forced, soft, timeforced (soft until forcedTime, then forced) or "
+                  "downloadonly; attempt is read as soft. docs/rollouts.md, \"Action types\", maps each to both "
+                  "device protocols.",
+    )
+    forcedTime = serializers.DateTimeField(source="forced_at", required=False, allow_null=True,
+                                           help_text="timeforced: the moment the update becomes forced.")
     downloadTimeout = serializers.DurationField(
-        required=False, allow_null=True, min_value=SHORTEST_TIMEOUT, max_value=LONGEST_TIMEOUT,
+        source="download_timeout", required=False, allow_null=True, min_value=SHORTEST_TIMEOUT,
+        max_value=LONGEST_TIMEOUT,
         help_text=f"How long a device may stay downloading or downloaded before its update times out and counts as "
                   f'a failure: "HH:MM:SS", "D HH:MM:SS" or ISO 8601 ("PT2H"), {SHORTEST_TIMEOUT} to '
                   f"{LONGEST_TIMEOUT.days} days; null: never.",
     )
     installTimeout = serializers.DurationField(
-        required=False, allow_null=True, min_value=SHORTEST_TIMEOUT, max_value=LONGEST_TIMEOUT,
-        help_text=f"How long a device may stay installing before its update times out and counts as a failure, "
-                  f"in the same form; null: never.",
+        source="install_timeout", required=False, allow_null=True, min_value=SHORTEST_TIMEOUT,
+        max_value=LONGEST_TIMEOUT,
+        help_text="How long a device may stay installing before its update times out and counts as a failure, "
+                  "in the same form; null: never.",
+    )
+    maxAttempts = serializers.IntegerField(
+        source="max_attempts", required=False, min_value=1, max_value=MAX_ATTEMPTS,
+        help_text=f"Offers in all to a device whose update failed or timed out (1: no retry; at most {MAX_ATTEMPTS}).",
+    )
+    retryBackoff = serializers.DurationField(
+        source="retry_backoff", required=False, min_value=SHORTEST_BACKOFF, max_value=LONGEST_BACKOFF,
+        help_text="The wait before the second attempt, doubling with each further one (e.g. \"PT10M\").",
+    )
+    retryRolledBack = serializers.BooleanField(source="retry_rolled_back", required=False,
+                                               help_text="Retry devices that rolled the update back too.")
+    offersPerMinute = serializers.IntegerField(
+        source="offers_per_minute", required=False, allow_null=True, min_value=1, max_value=MAX_OFFERS_PER_MINUTE,
+        help_text="Rate budget: new offers per minute over all hosts (AWS IoT Jobs' maximumPerMinute); null: none.",
+    )
+    rateGrowthFactor = serializers.DecimalField(
+        source="rate_growth_factor", required=False, allow_null=True, max_digits=3, decimal_places=2,
+        min_value=Decimal("1.1"), max_value=Decimal("5"),
+        help_text="Exponential rate: multiply the budget by this after every rateGrowthEvery successes.",
+    )
+    rateGrowthEvery = serializers.IntegerField(source="rate_growth_every", required=False, allow_null=True,
+                                               min_value=1, help_text="Exponential rate: successes per step.")
+    requiresConfirmation = serializers.BooleanField(
+        source="requires_confirmation", required=False,
+        help_text="User consent: devices confirm or deny the update first (DDI confirmationBase; check-in "
+                  "awaiting_confirmation), unless their auto-confirm is on.",
     )
 
 
@@ -116,6 +173,15 @@ class RolloutSerializer(serializers.ModelSerializer):
     updateType = serializers.CharField(source="update_type")
     downloadTimeout = serializers.DurationField(source="download_timeout", allow_null=True)
     installTimeout = serializers.DurationField(source="install_timeout", allow_null=True)
+    forcedTime = serializers.DateTimeField(source="forced_at", allow_null=True)
+    maxAttempts = serializers.IntegerField(source="max_attempts")
+    retryBackoff = serializers.DurationField(source="retry_backoff")
+    retryRolledBack = serializers.BooleanField(source="retry_rolled_back")
+    offersPerMinute = serializers.IntegerField(source="offers_per_minute", allow_null=True)
+    rateGrowthFactor = serializers.DecimalField(source="rate_growth_factor", max_digits=3, decimal_places=2,
+                                                allow_null=True)
+    rateGrowthEvery = serializers.IntegerField(source="rate_growth_every", allow_null=True)
+    requiresConfirmation = serializers.BooleanField(source="requires_confirmation")
     currentPhase = serializers.IntegerField(
         source="current_phase", help_text="Position of the phase in force, counted from 0 (the admin and "
                                           "rollout_status show it as phase currentPhase + 1).")
@@ -129,7 +195,9 @@ class RolloutSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rollout
         fields = ["releaseId", "product", "module", "version", "strategy", "state", "stateReason",
-                  "skipDispatchingToEndpoint", "updateType", "downloadTimeout", "installTimeout", "currentPhase", "phaseStartedAt", "filters", "phases",
+                  "skipDispatchingToEndpoint", "updateType", "forcedTime", "downloadTimeout", "installTimeout",
+                  "maxAttempts", "retryBackoff", "retryRolledBack", "offersPerMinute", "rateGrowthFactor",
+                  "rateGrowthEvery", "requiresConfirmation", "currentPhase", "phaseStartedAt", "filters", "phases",
                   "counts", "countsByPhase"]
         read_only_fields = fields
 

@@ -1,6 +1,7 @@
 """``/api/v1/rollouts/{releaseId}``: a release's rollout with live counts, its transitions and dry run,
 and ``/api/v1/devices/{uid}/explain``: why a device gets (or does not get) a version."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -20,7 +21,7 @@ from devices.models import Device
 from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import decision
 from rollouts.models import DeviceFilter, Rollout, RolloutFilter, RolloutPhase
-from rollouts.services import progress, transitions
+from rollouts.services import delivery, progress, transitions
 from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.dry_run import dry_run as preview_release
 
@@ -54,22 +55,18 @@ def _phase_specs(phases):
                                   phase["failure_threshold"]) for phase in phases]
 
 
+# The policy's fields by the model names set_policy takes: delivery options' errors name them so.
+API_NAMES = {field.source: name for name, field in PolicySerializer().fields.items()}
+
+
 def _policy_arguments(data) -> dict:
-    arguments = {}
+    arguments = {name: value for name, value in data.items() if name in delivery.FIELDS}
     if "strategy" in data:
         arguments["strategy"] = data["strategy"]
     if "filters" in data:
         arguments["filters"] = _filter_specs(data["filters"])
     if "phases" in data:
         arguments["phases"] = _phase_specs(data["phases"])
-    if "skipDispatchingToEndpoint" in data:
-        arguments["skip_dispatching_to_endpoint"] = data["skipDispatchingToEndpoint"]
-    if "updateType" in data:
-        arguments["update_type"] = data["updateType"]
-    if "downloadTimeout" in data:
-        arguments["download_timeout"] = data["downloadTimeout"]
-    if "installTimeout" in data:
-        arguments["install_timeout"] = data["installTimeout"]
     return arguments
 
 
@@ -138,6 +135,9 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             outcome = approvals.perform_or_request(step, rollout, requester=self.request.user, **arguments)
         except (transitions.TransitionError, approvals.ApprovalRefused) as error:
             raise Conflict(str(error)) from None
+        except DjangoValidationError as error:  # named by the model's fields: answered by this API's names
+            raise serializers.ValidationError({API_NAMES.get(name, name): messages
+                                               for name, messages in error.message_dict.items()}) from None
         if isinstance(outcome, ApprovalRequest):
             return Response(ApprovalRequestSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
         return self._respond(outcome)

@@ -13,7 +13,7 @@ from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact
 from catalog.services import tuf
 from devices.models import Device
-from rollouts.models import ACTIVE_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.models import ACTIVE_STATUSES, DeviceUpdate, UpdateStatus, UpdateType
 from rollouts.services import update_log
 from rollouts.services.ddi.controller import update_type_of
 
@@ -22,6 +22,9 @@ PART_OF_PACKAGE_TYPE = {PackageType.FIRMWARE: "os", PackageType.SOFTWARE: "bApp"
 # hawkBit's action status names, for actionHistory.status.
 ACTION_STATUS = {
     UpdateStatus.OFFERED: "RUNNING",
+    UpdateStatus.AWAITING_CONFIRMATION: "WAIT_FOR_CONFIRMATION",
+    UpdateStatus.CONFIRMED: "RUNNING",
+    UpdateStatus.DENIED: "WAIT_FOR_CONFIRMATION",
     UpdateStatus.DOWNLOADING: "DOWNLOAD",
     UpdateStatus.DOWNLOADED: "DOWNLOADED",
     UpdateStatus.INSTALLING: "RUNNING",
@@ -126,7 +129,8 @@ def view_of(update: DeviceUpdate, history_count: int = 0) -> ActionView:
     if history_count:
         limit = MAX_HISTORY_MESSAGES if history_count < 0 else min(history_count, MAX_HISTORY_MESSAGES)
         history = (ACTION_STATUS.get(update.status, "RUNNING"), tuple(update_log.latest_messages(update, limit)))
-    return ActionView(id=update.pk, handling=update_type_of(update), chunks=(chunk_of(update),), history=history)
+    handling = "attempt" if update_type_of(update) == UpdateType.SOFT else "forced"  # the other types: issue 13
+    return ActionView(id=update.pk, handling=handling, chunks=(chunk_of(update),), history=history)
 
 
 def module_files(device: Device, module_id) -> list[ArtifactFile] | None:

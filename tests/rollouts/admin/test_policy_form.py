@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 def form_data(rollout, strategy="targeted", filters=(), phases=()):
     """The change form as a browser posts it: the rollout's fields and both inline formsets, all new rows."""
     data = {
-        "strategy": strategy, "update_type": rollout.update_type,
+        "strategy": strategy, "update_type": rollout.update_type, "max_attempts": str(rollout.max_attempts),
+        "retry_backoff": str(rollout.retry_backoff),
         "rollout_filters-TOTAL_FORMS": str(len(filters)), "rollout_filters-INITIAL_FORMS": "0",
         "rollout_filters-MIN_NUM_FORMS": "0", "rollout_filters-MAX_NUM_FORMS": "1000",
         "phases-TOTAL_FORMS": str(len(phases)), "phases-INITIAL_FORMS": "0",
