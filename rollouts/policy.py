@@ -34,6 +34,7 @@ from catalog.models import Release
 from otaportal.edge import store
 from otaportal.process_caches import POLICY_SNAPSHOTS
 from rollouts.models import MaintenanceWindow, RolloutFilter, RolloutPhase, RolloutState, Strategy, UpdateType
+from rollouts.windows import next_change
 
 FULL_PERCENTAGE = Decimal(100)
 
@@ -136,16 +137,35 @@ class ProductPolicy:
     product_id: int
     releases: tuple  # of ReleasePolicy that could be offered, highest version first
     generation: str = "0"  # the product's policy generation it was built under
+    product_windows: tuple = ()  # of WindowPolicy: the product's maintenance windows
+    # (rollout id, tuple of WindowPolicy) for every rollout of the product with windows of its own,
+    # offering or not: a device finishes an update it started under a paused rollout in its windows.
+    rollout_windows: tuple = ()
 
     @cached_property
     def rollout_dates(self) -> tuple:
-        """Every filter's rollout date, in order: the moments the decision changes by itself."""
+        """Every filter's rollout date and time-forced rollout's forced time, in order: the moments
+        the decision or an offer's handling changes by itself."""
         return tuple(sorted({rule.rollout_date for release in self.releases for rule in release.filters
-                             if rule.rollout_date is not None}))
+                             if rule.rollout_date is not None}
+                            | {release.forced_at for release in self.releases
+                               if release.update_type == UpdateType.TIMEFORCED and release.forced_at is not None}))
+
+    @cached_property
+    def all_windows(self) -> frozenset:
+        """Each distinct set of maintenance windows in force for some rollout of the product."""
+        return frozenset([self.product_windows, *(own for _, own in self.rollout_windows)]) - {()}
+
+    def windows_of(self, rollout_id: int | None) -> tuple:
+        """The rollout's own maintenance windows, else its product's."""
+        return dict(self.rollout_windows).get(rollout_id) or self.product_windows
 
     def holds_until(self, now: datetime) -> datetime | None:
-        """When a decision made now may change with no change to any row (a rollout date comes), if ever."""
-        return next((moment for moment in self.rollout_dates if moment > now), None)
+        """When a decision or handling given now may change with no change to any row, if ever: a rollout
+        date or forced time comes, a maintenance window opens or closes (rollouts.windows)."""
+        edges = (next_change(some, now) for some in self.all_windows)
+        return min((moment for moment in (*self.rollout_dates, *edges) if moment is not None and moment > now),
+                   default=None)
 
 
 def offerable(queryset):
@@ -177,7 +197,7 @@ def _load(releases) -> tuple[list, dict, dict, dict]:
         .defer("specification").annotate(specification_text=Cast("specification", TextField()))
         .order_by("-version_key", "-version")
     )
-    rollout_ids = [release.rollout.pk for release in rows if _rollout_of(release)]
+    rollout_ids = [release.rollout.pk for release in rows if rollout_of(release)]
     filters, phases = {}, {}
     for link in RolloutFilter.objects.filter(rollout_id__in=rollout_ids).select_related("filter"):
         filters.setdefault(link.rollout_id, []).append(FilterPolicy(
@@ -187,7 +207,9 @@ def _load(releases) -> tuple[list, dict, dict, dict]:
         phases.setdefault(phase.rollout_id, []).append(PhasePolicy(phase.position, phase.percentage))
     windows = {}
     product_ids = {release.product_id for release in rows}
-    for window in MaintenanceWindow.objects.filter(Q(rollout_id__in=rollout_ids) | Q(product_id__in=product_ids)):
+    # Every rollout's of these products, offering or not (ProductPolicy.rollout_windows).
+    for window in MaintenanceWindow.objects.filter(Q(rollout__release__product_id__in=product_ids)
+                                                   | Q(product_id__in=product_ids)):
         owner = window.rollout_id if window.rollout_id is not None else ("product", window.product_id)
         windows.setdefault(owner, []).append(WindowPolicy(window.schedule, window.duration, window.time_zone))
     return rows, filters, phases, windows
@@ -211,10 +233,12 @@ def build_snapshot(product_id, generation: str = "0") -> tuple[ProductPolicy, di
             left_out[str(release.pk)] = f"{type(error).__name__}: {error}"
             continue
         policies.append(release_policy)
-    return ProductPolicy(product_id, tuple(policies), generation), left_out
+    own_windows = tuple((owner, tuple(some)) for owner, some in windows.items() if not isinstance(owner, tuple))
+    return ProductPolicy(product_id, tuple(policies), generation,
+                         tuple(windows.get(("product", product_id), ())), own_windows), left_out
 
 
-def _rollout_of(release):
+def rollout_of(release):
     try:
         return release.rollout
     except Release.rollout.RelatedObjectDoesNotExist:
@@ -222,7 +246,7 @@ def _rollout_of(release):
 
 
 def _release_policy(release, filters, phases, windows) -> ReleasePolicy:
-    rollout = _rollout_of(release)
+    rollout = rollout_of(release)
     artifact = release.artifact_or_none
     own_windows = windows.get(rollout.pk) if rollout else None
     return ReleasePolicy(

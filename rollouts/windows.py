@@ -4,10 +4,15 @@ A window opens at each moment its cron expression names, in its time zone, and
 stays open for its duration. croniter reads the expression.
 """
 
+import heapq
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from django.core.exceptions import ValidationError
+
+from otaportal.process_caches import ProcessCache
 
 # Five fields: minute hour day-of-month month day-of-week; croniter's seconds and years are refused.
 CRON_FIELDS = 5
@@ -28,3 +33,112 @@ def validate_time_zone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(f"{name!r} is not an IANA time zone name such as Europe/Berlin or UTC.") from None
+
+
+# --- when windows are open -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Opening:
+    """One open stretch of time, windows that overlap or touch merged: open from ``start`` until ``end``."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """Whether devices may install at a moment, and until when that holds."""
+
+    open: bool
+    opening: Opening | None  # the current stretch when open, else the next one; None: no window ever opens again
+
+    @property
+    def changes_at(self) -> datetime | None:
+        """The next moment the answer changes: the current stretch closes, or the next one opens."""
+        if self.opening is None:
+            return None
+        return self.opening.end if self.open else self.opening.start
+
+
+# How far a window is looked for ahead: a schedule such as "0 0 29 2 *" opens once in four years.
+HORIZON = timedelta(days=5 * 366)
+# At most this many openings are merged into one stretch ("* * * * *" for an hour never closes):
+# the stretch is then reported to close at the last one's end, and looked at again from there.
+MAX_MERGED = 2_000
+# Answers are kept per windows: a check-in asks for the windows of the release it offers.
+_STATES = ProcessCache("window states", 1024, lambda: 3600)
+
+
+def state(windows: tuple, now: datetime) -> WindowState | None:
+    """The windows' state at ``now`` (an aware datetime); None for no windows: installs any time.
+
+    Each window opens at every moment its cron expression names in its own time zone
+    (croniter reads it in that zone) and stays open for its duration, counted as elapsed
+    time. So across a change of the clocks:
+
+    - a start the clocks skip ("30 2 * * *" on the spring-forward night, when 02:30 does
+      not exist in Europe/Berlin) opens when the gap ends, at 03:00;
+    - a start the clocks repeat ("30 2 * * *" on the fall-back night) opens at both
+      02:30s; the two openings overlap or follow each other and are merged;
+    - "0 1 * * *" for three hours on the fall-back night is open from 01:00 (summer
+      time) until 03:00 (winter time): three hours elapsed, four on the wall clock.
+
+    Windows that overlap or touch are one stretch. The answer is kept in this process
+    until it changes (``changes_at``), so a check-in pays for croniter only at a window's
+    edges.
+    """
+    if not windows:
+        return None
+    kept = _STATES.get(windows)
+    if kept is not None:
+        since, known = kept
+        if since <= now and (known.changes_at is None or now < known.changes_at):
+            return known
+    known = _compute(windows, now)
+    _STATES.put(windows, (now, known))
+    return known
+
+
+def is_open(windows: tuple, now: datetime) -> bool:
+    """May devices install at ``now``: inside a window, or no windows at all."""
+    found = state(windows, now)
+    return found is None or found.open
+
+
+def next_change(windows: tuple, now: datetime) -> datetime | None:
+    """The next moment a window opens or closes, if ever: how long an answer given now holds."""
+    found = state(windows, now)
+    return None if found is None else found.changes_at
+
+
+def _compute(windows: tuple, now: datetime) -> WindowState:
+    # Every opening that may still be open at ``now`` starts after now minus the longest duration.
+    since = now - max(window.duration for window in windows)
+    merged, count = None, 0
+    for start, end in heapq.merge(*(_openings(window, since, now + HORIZON) for window in windows)):
+        if merged is not None and (start > merged.end or count >= MAX_MERGED):
+            if merged.end > now:
+                break
+            merged = None
+        if merged is None:
+            merged, count = Opening(start, end), 1
+        else:
+            merged, count = Opening(merged.start, max(end, merged.end)), count + 1
+    if merged is None or merged.end <= now:
+        return WindowState(False, None)
+    return WindowState(merged.start <= now, merged)
+
+
+def _openings(window, since: datetime, until: datetime):
+    """(start, end) of each opening of the window that starts after ``since`` and before ``until``, in order."""
+    zone = ZoneInfo(window.time_zone)
+    starts = croniter(window.schedule, since.astimezone(zone))
+    while True:
+        try:
+            start = starts.get_next(datetime)
+        except CroniterBadDateError:  # a date that never comes, such as "0 0 31 2 *"
+            return
+        if start >= until:
+            return
+        start = start.astimezone(UTC)
+        yield start, start + window.duration

@@ -7,6 +7,7 @@ import pytest
 from devices import session as sessions
 from devices.models import Device
 from otaportal.edge import store
+from rollouts.models import UpdateType
 from rollouts.policy import FilterPolicy, ProductPolicy
 from tests.factories import DeviceFactory
 
@@ -61,8 +62,8 @@ def test_an_answer_decided_under_another_policy_generation_is_stale(kept_session
 def test_a_policy_holds_until_its_next_rollout_date():
     now = datetime(2026, 11, 29, 12, tzinfo=UTC)
     dates = [now - timedelta(days=1), now + timedelta(hours=2), now + timedelta(days=3)]
-    releases = tuple(type("Release", (), {"filters": (FilterPolicy(str(n), "f", (), date),)})() for n, date in
-                     enumerate(dates))
+    releases = tuple(type("Release", (), {"filters": (FilterPolicy(str(n), "f", (), date),),
+                                          "update_type": UpdateType.FORCED})() for n, date in enumerate(dates))
 
     assert ProductPolicy(1, releases).holds_until(now) == now + timedelta(hours=2)
     assert ProductPolicy(1, releases).holds_until(now + timedelta(days=4)) is None
