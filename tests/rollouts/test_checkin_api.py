@@ -35,7 +35,8 @@ def test_an_offer_carries_everything_the_device_needs(device_api, offerable_rele
         "fileUrl": "http://testserver" + reverse("ota-file-download", kwargs={"pk": release.artifact.pk}),
         "fileName": "firmware.bin", "fileSize": 1024, "sha256Checksum": "ab" * 32,
         "tufTarget": "default/2.0.0/firmware.bin",
-        "customInfo": "reboot at night", "specification": {"mode": "eco"}, "updateType": "forced", "attempt": 1,
+        "customInfo": "reboot at night", "specification": {"mode": "eco"}, "updateType": "forced", "forcedTime": None,
+            "installation": "now", "installAfter": None, "installBefore": None, "attempt": 1,
         "statusUrl": f"http://testserver/api/v1/device/updates/{update.pk}/status",
     }
 

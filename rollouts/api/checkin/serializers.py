@@ -4,7 +4,8 @@ from rest_framework import serializers
 from catalog.validators import module_name_validator, version_validator
 from otaportal.json_limits import JsonLimits
 from otaportal.schema_patterns import json_schema_pattern
-from rollouts.models import REPORTABLE_STATUSES
+from rollouts.handling import INSTALL_DEFERRED, INSTALL_NOW
+from rollouts.models import REPORTABLE_STATUSES, UpdateType
 
 MAX_MODULES = 50
 MAX_ATTRIBUTES = 100
@@ -71,7 +72,20 @@ class OfferSerializer(serializers.Serializer):
     )
     customInfo = serializers.CharField(allow_blank=True)
     specification = serializers.JSONField(allow_null=True)
-    updateType = serializers.CharField(help_text="forced or attempt.")
+    updateType = serializers.ChoiceField(
+        UpdateType.choices, help_text="hawkBit's action type (docs/rollouts.md, \"Action types\"): soft (the device "
+                                      "may put the installation off), forced, timeforced (soft until forcedTime, "
+                                      "forced from it) or downloadonly (download, never install).")
+    forcedTime = serializers.DateTimeField(allow_null=True, help_text="timeforced: when it becomes forced; else null.")
+    installation = serializers.ChoiceField(
+        [INSTALL_NOW, INSTALL_DEFERRED],
+        help_text="now: install once downloaded; deferred: download only, install later (downloadonly, or "
+                  "outside every maintenance window: wait for installAfter).")
+    installAfter = serializers.DateTimeField(
+        allow_null=True, help_text="The current or next maintenance window's opening (ISO 8601); null: no windows, "
+                                   "install any time.")
+    installBefore = serializers.DateTimeField(
+        allow_null=True, help_text="That window's closing: start installing before it; null: no windows.")
     attempt = serializers.IntegerField()
     statusUrl = serializers.URLField()
 

@@ -15,9 +15,9 @@ from devices.api import idle
 from devices.api.authentication import INVALID_TOKEN, DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
 from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
-from rollouts import policy
+from rollouts import handling, policy
 from rollouts.decision import Report
-from rollouts.models import DeviceUpdate
+from rollouts.models import DeviceUpdate, UpdateType
 from rollouts.prefetch import current_updates, devices_with_current_updates
 from rollouts.services import checkin, feedback
 
@@ -26,8 +26,13 @@ SURFACE = "check-in"
 from .serializers import CheckInSerializer, OfferSerializer, StatusReportSerializer, UpdateStateSerializer
 
 
-def offer_body(request, offer) -> dict:
+def _instant(moment) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def offer_body(request, offer, now) -> dict:
     release, update = offer.release, offer.update
+    handled = handling.of_release(release, now)
     file_url = None
     if release.artifact_id is not None:
         file_url = request.build_absolute_uri(reverse("ota-file-download", kwargs={"pk": release.artifact_id}))
@@ -43,6 +48,10 @@ def offer_body(request, offer) -> dict:
         "customInfo": release.custom_info,
         "specification": release.specification,
         "updateType": release.update_type,
+        "forcedTime": _instant(release.forced_at) if release.update_type == UpdateType.TIMEFORCED else None,
+        "installation": handled.installation,
+        "installAfter": _instant(handled.install_after),
+        "installBefore": _instant(handled.install_before),
         "attempt": update.attempt,
         "statusUrl": request.build_absolute_uri(reverse("device-update-status", kwargs={"pk": update.pk})),
     }
@@ -86,10 +95,11 @@ class CheckInView(DeviceEndpoint, APIView):
                         attributes=data.get("attributes"))
         snapshot = policy.for_product(session.product_id, session.generation)
         offer = checkin.check_in(session.device, report, snapshot, current_updates(session.device))
+        now = timezone.now()
         answer = (idle.answer(status.HTTP_204_NO_CONTENT) if offer is None
-                  else idle.answer(status.HTTP_200_OK, offer_body(request, offer)))
+                  else idle.answer(status.HTTP_200_OK, offer_body(request, offer, now)))
         sessions.remember(session, SURFACE, fingerprint, answer, snapshot.generation,
-                          until=snapshot.holds_until(timezone.now()))
+                          until=snapshot.holds_until(now))
         return idle.response(request, answer)
 
 

@@ -67,8 +67,14 @@ def deployment_base(request, controller_id: str, action: ActionView) -> dict:
         if chunk.metadata:
             rendered["metadata"] = [{"key": key, "value": value} for key, value in chunk.metadata]
         chunks.append(rendered)
-    document = {"id": str(action.id),
-                "deployment": {"download": action.handling, "update": action.handling, "chunks": chunks}}
+    handled = action.handling
+    deployment = {"download": handled.download, "update": handled.update}
+    if handled.maintenance_window is not None:  # hawkBit leaves the key out for an action without windows
+        deployment["maintenanceWindow"] = handled.maintenance_window
+    # Ours (docs/ddi.md): which offer of the release this is; agents ignore keys they do not know.
+    deployment["attempt"] = action.attempt
+    deployment["chunks"] = chunks
+    document = {"id": str(action.id), "deployment": deployment}
     if action.history is not None:
         status, messages = action.history
         document["actionHistory"] = {"status": status, "messages": list(messages)}

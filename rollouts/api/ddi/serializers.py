@@ -148,9 +148,24 @@ class ChunkSerializer(serializers.Serializer):
 HANDLING_TYPES = ["skip", "attempt", "forced"]
 
 
+# hawkBit's DdiMaintenanceWindowStatus.
+MAINTENANCE_WINDOW_STATES = ["available", "unavailable"]
+
+
 class DeploymentSerializer(serializers.Serializer):
-    download = serializers.ChoiceField(HANDLING_TYPES, help_text="forced or attempt: the rollout's update type.")
-    update = serializers.ChoiceField(HANDLING_TYPES, help_text="forced or attempt: the rollout's update type.")
+    download = serializers.ChoiceField(
+        HANDLING_TYPES, help_text="forced or attempt, as the rollout's update type says (docs/rollouts.md, "
+                                  "\"Action types\"): downloadonly and forced download forced, soft attempt, "
+                                  "timeforced attempt until its forced time and forced from it.")
+    update = serializers.ChoiceField(
+        HANDLING_TYPES, help_text="forced, attempt or skip: skip for downloadonly and outside every maintenance "
+                                  "window, else as download.")
+    maintenanceWindow = serializers.ChoiceField(
+        MAINTENANCE_WINDOW_STATES, required=False,
+        help_text="available inside a maintenance window, unavailable outside every one (install later); "
+                  "absent when the rollout has no windows.")
+    attempt = serializers.IntegerField(
+        help_text="Not hawkBit's: which offer of the release this is (1 first; retries count up).")
     chunks = ChunkSerializer(many=True)
 
 

@@ -108,6 +108,10 @@ class DdiView(APIView):
     def update_of(self, action_id):
         return actions.action_of(self.device, _number(action_id, "actionId"))
 
+    def view_of(self, update, history: int) -> actions.ActionView:
+        """The action as it is to be handled now, under the cached policy of the device's product."""
+        return actions.view_of(update, policy.for_product(self.device.product_id), timezone.now(), history)
+
 
 def _number(value, name: str, default=None) -> int:
     """A whole number from the path or query (hawkBit's Long/int parameters): 400 naming it otherwise."""
@@ -182,7 +186,7 @@ class DeploymentBaseView(DdiView):
         update = self.update_of(actionId)
         if update.status == UpdateStatus.CANCELED:
             raise not_found(f"Action {update.pk} was canceled: see cancelAction/{update.pk}.")
-        return Response(documents.deployment_base(request, controllerId, actions.view_of(update, history)))
+        return Response(documents.deployment_base(request, controllerId, self.view_of(update, history)))
 
 
 def _feedback_of(request):
@@ -254,7 +258,7 @@ class InstalledBaseView(DdiView):
         update = self.update_of(actionId)
         if actions.is_active(update) or update.status == UpdateStatus.CANCELED:
             raise not_found(f"Action {update.pk} is not finished.")
-        return Response(documents.deployment_base(request, controllerId, actions.view_of(update, history)))
+        return Response(documents.deployment_base(request, controllerId, self.view_of(update, history)))
 
 
 MODULE_ID = OpenApiParameter("softwareModuleId", OpenApiTypes.INT, OpenApiParameter.PATH,

@@ -8,14 +8,17 @@ id in download paths is ``Artifact.id`` (one file per release), the chunk's
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from catalog.choices import ArtifactState, PackageType
 from catalog.models import Artifact
 from catalog.services import tuf
 from devices.models import Device
+from rollouts import handling, policy
+from rollouts.handling import Handling
 from rollouts.models import ACTIVE_STATUSES, DeviceUpdate, UpdateStatus, UpdateType
+from rollouts.policy import ProductPolicy
 from rollouts.services import update_log
-from rollouts.services.ddi.controller import update_type_of
 
 # hawkBit's software module type keys, as its DDI names them in ``part``.
 PART_OF_PACKAGE_TYPE = {PackageType.FIRMWARE: "os", PackageType.SOFTWARE: "bApp"}
@@ -72,7 +75,8 @@ class ActionView:
     """One action as deploymentBase and installedBase show it."""
 
     id: int
-    handling: str  # forced or attempt
+    handling: Handling  # download, update and maintenance window (rollouts.handling)
+    attempt: int
     chunks: tuple
     history: tuple | None  # (status, messages) when asked for
 
@@ -119,8 +123,9 @@ def _json(value) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def view_of(update: DeviceUpdate, history_count: int = 0) -> ActionView:
-    """The action with its chunk and, when ``history_count`` is not 0, its latest messages (negative: all).
+def view_of(update: DeviceUpdate, snapshot: ProductPolicy, now: datetime, history_count: int = 0) -> ActionView:
+    """The action with its chunk, handled as at ``now`` in the maintenance windows of ``snapshot`` (the
+    policy of the device's product) and, when ``history_count`` is not 0, its latest messages (negative: all).
 
     The messages are the device's own, from the update's action log, newest
     first, at most MAX_HISTORY_MESSAGES (hawkBit's ``actionHistory``).
@@ -129,8 +134,11 @@ def view_of(update: DeviceUpdate, history_count: int = 0) -> ActionView:
     if history_count:
         limit = MAX_HISTORY_MESSAGES if history_count < 0 else min(history_count, MAX_HISTORY_MESSAGES)
         history = (ACTION_STATUS.get(update.status, "RUNNING"), tuple(update_log.latest_messages(update, limit)))
-    handling = "attempt" if update_type_of(update) == UpdateType.SOFT else "forced"  # the other types: issue 13
-    return ActionView(id=update.pk, handling=handling, chunks=(chunk_of(update),), history=history)
+    rollout = policy.rollout_of(update.release)
+    handled = (handling.of(rollout.update_type, rollout.forced_at, snapshot.windows_of(rollout.pk), now)
+               if rollout is not None else handling.of(UpdateType.FORCED, None, snapshot.product_windows, now))
+    return ActionView(id=update.pk, handling=handled, attempt=update.attempt, chunks=(chunk_of(update),),
+                      history=history)
 
 
 def module_files(device: Device, module_id) -> list[ArtifactFile] | None:

@@ -24,14 +24,17 @@ hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
 
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from devices.models import Device
 from devices.services import DeviceExists, register_device
+from rollouts import handling
 from rollouts.decision import decide
+from rollouts.handling import Handling
 from rollouts.policy import ProductPolicy
 from rollouts.models import STARTED_STATUSES, SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus, UpdateType
 from rollouts.prefetch import with_current_updates
@@ -50,23 +53,35 @@ class UpdateFacts:
     started_id: int | None = None  # downloading, downloaded or installing
     installed_id: int | None = None  # installed or committed
     attributes_due: bool = False  # installed since the device last sent its attributes
-    started_attempt: int | None = None  # the started update's attempt and handling: its deploymentBase's ``c``
+    # The started update's attempt and what its handling needs (rollouts.handling): its deploymentBase's ``c``.
+    started_attempt: int | None = None
     started_update_type: str = UpdateType.FORCED
+    started_rollout_id: int | None = None
+    started_forced_at: datetime | None = None
 
     @classmethod
     def parse(cls, text: str | None) -> "UpdateFacts":
         if not text:
             return cls()
-        cancel, started, installed, due, started_details = text.split("|")
-        attempt, update_type = (None, UpdateType.FORCED)
-        if started_details:
-            _, attempt_text, update_type = started_details.split(":")
-            attempt = int(attempt_text)
-        return cls(_id(cancel), _id(started), _id(installed), bool(due), attempt, update_type)
+        cancel, started, installed, due, started_details = text.split("|", 4)
+        if not started_details:
+            return cls(_id(cancel), _id(started), _id(installed), bool(due))
+        # The forced time goes last: its text has colons.
+        _, attempt, update_type, rollout_id, forced_at = started_details.split(":", 4)
+        return cls(_id(cancel), _id(started), _id(installed), bool(due), int(attempt), update_type, _id(rollout_id),
+                   _moment(forced_at))
 
 
 def _id(text: str) -> int | None:
     return int(text) if text else None
+
+
+def _moment(text: str) -> datetime | None:
+    """A timestamp as the database writes it as text: PostgreSQL with its offset, SQLite in UTC without."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _in(statuses) -> str:
@@ -77,9 +92,10 @@ def _facts_sql() -> str:
     """One aggregate over the device's updates, as ``cancel|started|installed|due|started details``.
 
     The first four are update ids; the details of the started update are
-    ``<its id, zero-padded>:<attempt>:<update type>``, so that the text maximum
-    is the same row as the id maximum and a poll that resumes a started update
-    needs no second query for its handling.
+    ``<its id, zero-padded>:<attempt>:<update type>:<rollout id>:<forced time>``, so
+    that the text maximum is the same row as the id maximum and a poll that resumes
+    a started update needs no second query for its handling (its maintenance windows
+    are in the policy snapshot: ProductPolicy.windows_of).
 
     A single subquery with plain SQL: five ORM subqueries cost more to build and
     to plan (about 6 ms together) than the poll spends on everything else.
@@ -99,7 +115,9 @@ def _facts_sql() -> str:
     ]
     columns = [f"COALESCE(CAST(MAX(CASE WHEN {part} THEN u.id END) AS TEXT), '')" for part in parts]
     padded_id = f"substr('{'0' * 20}' || CAST(u.id AS TEXT), length(CAST(u.id AS TEXT)) + 1)"
-    details = f"{padded_id} || ':' || CAST(u.attempt AS TEXT) || ':' || COALESCE(r.update_type, '{UpdateType.FORCED}')"
+    details = (f"{padded_id} || ':' || CAST(u.attempt AS TEXT) || ':' || COALESCE(r.update_type, "
+               f"'{UpdateType.FORCED}') || ':' || COALESCE(CAST(r.id AS TEXT), '') || ':' "
+               f"|| COALESCE(CAST(r.forced_at AS TEXT), '')")
     columns.append(f"COALESCE(MAX(CASE WHEN {started_when} THEN {details} END), '')")
     device = Device._meta.db_table
     joined = " || '|' || ".join(columns)
@@ -136,9 +154,11 @@ def sleep_of(product) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def resource_hash(action_id: int, update_type: str, attempt: int) -> int:
-    """hawkBit's ``c`` parameter: a signed 32-bit hash that changes when the action's handling changes."""
-    value = zlib.crc32(f"{action_id}:{update_type}:{attempt}".encode())
+def resource_hash(action_id: int, handled: Handling, attempt: int) -> int:
+    """hawkBit's ``c`` parameter: a signed 32-bit hash that changes when the action's handling changes
+    (its type, a maintenance window opening or closing, the forced time passing) or its attempt."""
+    said = f"{action_id}:{handled.download}:{handled.update}:{handled.maintenance_window}:{attempt}"
+    value = zlib.crc32(said.encode())
     return value - (1 << 32) if value >= 1 << 31 else value
 
 
@@ -159,16 +179,17 @@ class ControllerState:
     request_attributes: bool = False
 
 
-def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: dict | None) -> ControllerState:
-    """The controller's next step under the policy ``snapshot`` of its product; makes the decision's
-    offer as check-in does (first time only).
+def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: dict | None,
+         now: datetime | None = None) -> ControllerState:
+    """The controller's next step under the policy ``snapshot`` of its product at ``now`` (default: the
+    current time); makes the decision's offer as check-in does (first time only).
 
     ``facts`` and ``carried``: what DDI needs about the device's updates and the updates themselves,
     read with the device (``controllers(with_state=True)``: ``update_facts``, rollouts.prefetch);
     a device a gateway token just registered has none (``UpdateFacts()``, None: read them).
     """
     cancel_id = facts.cancel_id
-    deployment = _deployment(device, facts, snapshot, carried)
+    deployment = _deployment(device, facts, snapshot, carried, now or timezone.now())
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
@@ -180,23 +201,18 @@ def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: d
     )
 
 
-def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, carried: dict | None
+def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, carried: dict | None, now: datetime
                 ) -> Deployment | None:
-    decision = decide(device, snapshot=snapshot, carried=carried)
+    decision = decide(device, now=now, snapshot=snapshot, carried=carried)
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update
-        return Deployment(update.pk, resource_hash(update.pk, offer.release.update_type, update.attempt))
+        return Deployment(update.pk, resource_hash(update.pk, handling.of_release(offer.release, now), update.attempt))
     if facts.started_id is None:
         return None
-    return Deployment(facts.started_id,
-                      resource_hash(facts.started_id, facts.started_update_type, facts.started_attempt))
-
-
-def update_type_of(update: DeviceUpdate) -> str:
-    """``forced`` or ``attempt``: the rollout's update type (hawkBit's download and update handling)."""
-    rollout = getattr(update.release, "rollout", None)
-    return rollout.update_type if rollout is not None else UpdateType.FORCED
+    started = handling.of(facts.started_update_type, facts.started_forced_at,
+                          snapshot.windows_of(facts.started_rollout_id), now)
+    return Deployment(facts.started_id, resource_hash(facts.started_id, started, facts.started_attempt))
 
 
 class ForeignController(Exception):
