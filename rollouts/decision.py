@@ -17,11 +17,18 @@ Rules, in the order ``explain`` lists them (docs/rollouts.md, "The decision"):
    rollout date has passed matches the device;
 10. phase — the device's stable bucket is inside the current phase's percentage;
 11. not done — the device has not already installed, failed, rolled back or
-    rejected this release.
+    rejected this release; or it failed or timed out (rolled back too, when the
+    rollout says so) and a retry is due: attempts left (``max_attempts``) and
+    its back-off over, ``retry_backoff`` doubling with each attempt from the
+    moment the attempt ended (docs/rollouts.md, "Retries").
+
+``explain`` also names the maintenance window in force: it never blocks the
+offer (outside every window devices download and install later,
+rollouts.handling).
 
 Per module the highest eligible version wins. When several modules have an
-update, one is offered per check-in, the most urgent first: ``forced`` before
-``attempt``, then firmwarePackage, modulePackage, softwarePackage, then by
+update, one is offered per check-in, the most urgent first: ``forced`` (and
+``timeforced`` past its forced time) before the others, then firmwarePackage, modulePackage, softwarePackage, then by
 module name.
 
 ``decide`` reads the product's cached policy and at most one query (the
@@ -37,9 +44,17 @@ from django.utils import timezone
 from catalog.choices import ArtifactState, PackageType, ReleaseStatus
 from catalog.versioning import at_least, version_key
 from otaportal.process_caches import RELEASE_CANDIDATES
-from rollouts import buckets, conditions, policy
+from rollouts import buckets, conditions, policy, windows
 from rollouts.conditions import DeviceFacts
-from rollouts.models import DONE_STATUSES, DeviceUpdate, RolloutState, Strategy, UpdateType
+from rollouts.models import (
+    DONE_STATUSES,
+    RETRIED_STATUSES,
+    DeviceUpdate,
+    RolloutState,
+    Strategy,
+    UpdateStatus,
+    UpdateType,
+)
 from rollouts.policy import ReleasePolicy
 
 
@@ -189,11 +204,38 @@ def _phase(release: ReleasePolicy, subject: Subject):
 
 def _not_done(release: ReleasePolicy, subject: Subject):
     update = subject.updates.get(release.release_id)
-    if update is not None and update.status in DONE_STATUSES:
-        return False, f"the device already reported {update.status} (update {update.pk})"
-    if update is not None:
+    if update is None:
+        return True, "the device has not been offered it yet"
+    if update.status not in DONE_STATUSES:
         return True, f"update {update.pk} is {update.status}"
-    return True, "the device has not been offered it yet"
+    if not retried(release, update):
+        return False, f"the device already reported {update.status} (update {update.pk})"
+    ended = f"attempt {update.attempt} of {release.max_attempts} {update.status}"
+    due = retry_at(release, update)
+    if due is None:
+        return False, f"{ended}: final"
+    if due > subject.now:
+        return False, f"{ended}: retry {update.attempt + 1} of {release.max_attempts} from {due.isoformat()}"
+    return True, f"{ended}: retry {update.attempt + 1} of {release.max_attempts} due since {due.isoformat()}"
+
+
+def retried(release: ReleasePolicy, update: DeviceUpdate) -> bool:
+    """Whether the update's outcome is one the rollout retries: a failure or timeout, a rollback if it says so.
+
+    Rejected and denied are the device's (or its user's) answer, never retried.
+    """
+    return update.status in RETRIED_STATUSES or (
+        update.status == UpdateStatus.ROLLED_BACK and release.retry_rolled_back)
+
+
+def retry_at(release: ReleasePolicy, update: DeviceUpdate) -> datetime | None:
+    """When the ended attempt is offered again: its end plus the back-off, doubled for each attempt
+    made; None when it is not retried (not a retried outcome, or the last attempt)."""
+    if not retried(release, update) or update.attempt >= release.max_attempts:
+        return None
+    # Updates from before finished_at was kept on every failure: their last change is when they ended.
+    ended = update.finished_at or update.status_changed_at
+    return ended + release.retry_backoff * 2 ** (update.attempt - 1)
 
 
 # (name, rule): every rule takes (release policy, subject) and answers (passed, why).
@@ -252,10 +294,12 @@ def _passes_device_rules(release: ReleasePolicy, subject: Subject) -> bool:
 PACKAGE_URGENCY = {PackageType.FIRMWARE: 0, PackageType.MODULE: 1, PackageType.SOFTWARE: 2}
 
 
-def urgency(release: ReleasePolicy):
+def urgency(release: ReleasePolicy, now: datetime):
     """Sort key: the most urgent module's update first (see the module docstring)."""
+    forced = release.update_type == UpdateType.FORCED or (
+        release.update_type == UpdateType.TIMEFORCED and release.forced_at is not None and release.forced_at <= now)
     return (
-        0 if release.update_type == UpdateType.FORCED else 1,
+        0 if forced else 1,
         PACKAGE_URGENCY.get(release.package_type, len(PACKAGE_URGENCY)),
         release.module,
     )
@@ -279,6 +323,36 @@ def updates_of(device, release_ids, carried: dict | None = None) -> dict:
     return {str(update.release_id): update for update in rows}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """``decide``'s answer, and the moment it stops holding for this device with no row changed."""
+
+    decision: Decision | None
+    holds_until: datetime | None  # the earliest retry still to come among the updates looked at (None: none)
+
+
+def earliest(*moments) -> datetime | None:
+    """The earliest of the moments given, ignoring None; None when none is given."""
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def _eligible(device, report, now, snapshot, carried) -> tuple[dict[str, tuple], datetime | None]:
+    snapshot = policy.for_product(device.product_id) if snapshot is None else snapshot
+    subject = Subject(device_facts(device, report), {}, now or timezone.now())
+    in_running = [release for release in _candidates(snapshot)
+                  if _passes_device_rules(release, subject)]
+    subject.updates = updates_of(device, [release.release_id for release in in_running], carried)
+    per_module: dict[str, list] = {}
+    retries = []
+    for release in in_running:
+        if _not_done(release, subject)[0]:
+            per_module.setdefault(release.module, []).append(release)
+        elif release.release_id in subject.updates:
+            retries.append(retry_at(release, subject.updates[release.release_id]))
+    holds_until = earliest(*(moment for moment in retries if moment is not None and moment > subject.now))
+    return {module: (releases, subject.updates) for module, releases in per_module.items()}, holds_until
+
+
 def eligible_per_module(device, report: Report | None = None, now=None,
                         snapshot: policy.ProductPolicy | None = None, carried: dict | None = None
                         ) -> dict[str, tuple]:
@@ -287,27 +361,25 @@ def eligible_per_module(device, report: Report | None = None, now=None,
     ``snapshot``: the device's product's policy, when the caller holds it (default: the current one);
     ``carried``: the device's updates read with it (``updates_of``).
     """
-    snapshot = policy.for_product(device.product_id) if snapshot is None else snapshot
-    subject = Subject(device_facts(device, report), {}, now or timezone.now())
-    in_running = [release for release in _candidates(snapshot)
-                  if _passes_device_rules(release, subject)]
-    subject.updates = updates_of(device, [release.release_id for release in in_running], carried)
-    per_module: dict[str, list] = {}
-    for release in in_running:
-        if _not_done(release, subject)[0]:
-            per_module.setdefault(release.module, []).append(release)
-    return {module: (releases, subject.updates) for module, releases in per_module.items()}
+    return _eligible(device, report, now, snapshot, carried)[0]
+
+
+def judge(device, report: Report | None = None, now=None,
+          snapshot: policy.ProductPolicy | None = None, carried: dict | None = None) -> Verdict:
+    """``decide``, with the moment its answer stops holding for this device: a retry of one of its
+    failed updates comes due then (the product's own moments: ``ProductPolicy.holds_until``)."""
+    per_module, holds_until = _eligible(device, report, now, snapshot, carried)
+    best = [(releases[0], updates) for releases, updates in per_module.values()]
+    if not best:
+        return Verdict(None, holds_until)
+    release, updates = min(best, key=lambda item: urgency(item[0], now or timezone.now()))
+    return Verdict(Decision(release, updates.get(release.release_id)), holds_until)
 
 
 def decide(device, report: Report | None = None, now=None,
            snapshot: policy.ProductPolicy | None = None, carried: dict | None = None) -> Decision | None:
     """The update the device should install next, or None. Writes nothing (see ``eligible_per_module``)."""
-    best = [(releases[0], updates)
-            for releases, updates in eligible_per_module(device, report, now, snapshot, carried).values()]
-    if not best:
-        return None
-    release, updates = min(best, key=lambda item: urgency(item[0]))
-    return Decision(release, updates.get(release.release_id))
+    return judge(device, report, now, snapshot, carried).decision
 
 
 # --- explaining ------------------------------------------------------------------------------
@@ -332,6 +404,8 @@ def explain(device, release, report: Report | None = None, now=None) -> Explanat
     results = [RuleResult(name, *rule(release_policy, subject)) for name, rule in RULES + [LAST_RULE]]
     if all(result.passed for result in results):
         results.append(_highest(device, release_policy, report, subject.now))
+    # Never blocks the offer: outside every window devices still download (rollouts.handling).
+    results.append(RuleResult("maintenance window", True, windows.describe(release_policy.windows, subject.now)))
     return Explanation(device.uid, release_policy, results, all(result.passed for result in results))
 
 
