@@ -22,9 +22,14 @@ docs/operations.md):
 - ``ota:devstamp:<device id>``           bumped when anything a device answer reads changes
 - ``ota:session:<token prefix>``         a hash: the device's identity and its remembered answers
 - ``ota:used:<app_label.model>``         a hash: last uses waiting to be written to PostgreSQL
+- ``ota:budget:<rollout id>:<minute>``   a rollout's new offers in a one-minute window (its rate budget)
+- ``ota:successes:<release id>``         the release's successful updates: its budget's growth (kept by
+                                         rollouts.services.budget, rebuilt from SQL when missing)
 """
 
+import math
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,6 +62,73 @@ local devstamp = redis.call('GET', ARGV[4] .. fields['id']) or '0'
 local generation = redis.call('GET', ARGV[5] .. fields['product']) or '0'
 return {count, failures, tokstamp, session, devstamp, generation}
 """
+
+
+OFFER_BUDGET_SCRIPT = """
+-- KEYS: 1 the rollout's new offers this minute, 2 its release's success count
+-- ARGV: 1 offers per minute, 2 growth factor ('' for none), 3 successes per growth step, 4 the cap,
+--       5 the most growth steps counted, 6 the counter's expiry, 7 '1' to take an offer, '0' to read only
+-- The allowance is ``offer_allowance``'s, in the same double arithmetic: a change to one is a change to both.
+local successes = redis.call('GET', KEYS[2])
+local allowed = tonumber(ARGV[1])
+if ARGV[2] ~= '' then
+  local steps = math.min(math.floor(tonumber(successes or '0') / tonumber(ARGV[3])), tonumber(ARGV[5]))
+  allowed = math.floor(allowed * tonumber(ARGV[2]) ^ steps)
+end
+allowed = math.min(allowed, tonumber(ARGV[4]))
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if ARGV[7] == '1' then
+  if used >= allowed then return {0, used, allowed, successes} end
+  used = redis.call('INCR', KEYS[1])
+  if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
+  return {1, used, allowed, successes}
+end
+return {0, used, allowed, successes}
+"""
+COUNT_SUCCESSES_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+return false
+"""
+# Past this many growth steps every factor (at least 1.1) has passed any cap: 1.1 ** 200 > 10 ** 8.
+MAX_GROWTH_STEPS = 200
+
+
+@dataclass(frozen=True)
+class OfferRate:
+    """A rollout's rate budget: new offers per minute, grown by ``growth_factor`` every ``growth_every``
+    successes, never past ``cap``."""
+
+    per_minute: int
+    growth_factor: float | None
+    growth_every: int | None
+    cap: int
+
+
+@dataclass(frozen=True)
+class OfferBudget:
+    """A rollout's budget this minute (``Store.offer_budget``)."""
+
+    admitted: bool  # the offer asked for was taken (False when only read)
+    used: int  # new offers this minute, the one admitted included
+    allowed: int  # the allowance this minute
+    successes: int | None  # the success count it grew by; None: missing (rebuild it from SQL)
+
+
+def offer_allowance(rate: OfferRate, successes: int) -> int:
+    """``per_minute × growth_factor ** (successes // growth_every)``, at most ``cap`` (OFFER_BUDGET_SCRIPT)."""
+    allowed = rate.per_minute
+    if rate.growth_factor is not None:
+        steps = min(successes // rate.growth_every, MAX_GROWTH_STEPS)
+        allowed = math.floor(allowed * rate.growth_factor ** steps)
+    return min(allowed, rate.cap)
+
+
+def budget_key(rollout_id, now: float) -> str:
+    return f"ota:budget:{rollout_id}:{window_of(now)}"
+
+
+def successes_key(release_id) -> str:
+    return f"ota:successes:{release_id}"
 
 
 @dataclass(frozen=True)
@@ -110,6 +182,8 @@ class RedisStore:
     def __init__(self, url: str):
         self.redis = redis.Redis.from_url(url)
         self._admit = self.redis.register_script(ADMIT_SCRIPT)
+        self._offer_budget = self.redis.register_script(OFFER_BUDGET_SCRIPT)
+        self._count_successes = self.redis.register_script(COUNT_SUCCESSES_SCRIPT)
 
     def admit(self, prefix: str, digest: str, address: str, seen: str, now: float) -> Admission:
         keys = [failure_key(address, now), session_key(prefix), tokstamp_key(prefix), USED_PREFIX + DEVICES_LABEL]
@@ -156,6 +230,23 @@ class RedisStore:
 
     def generation(self, product_id) -> str:
         return _text(self.redis.get(f"{POLICY_PREFIX}{product_id}")) or "0"
+
+    def offer_budget(self, rollout_id, release_id, rate: OfferRate, now: float, take: bool) -> OfferBudget:
+        """The rollout's budget this minute; with ``take``, one new offer taken from it if any is left.
+        One round trip: the allowance is computed in the script from the stored success count."""
+        keys = [budget_key(rollout_id, now), successes_key(release_id)]
+        factor = "" if rate.growth_factor is None else repr(rate.growth_factor)
+        args = [rate.per_minute, factor, rate.growth_every or 1, rate.cap, MAX_GROWTH_STEPS, WINDOW_SECONDS * 2,
+                "1" if take else "0"]
+        admitted, used, allowed, successes = self._offer_budget(keys=keys, args=args)
+        return OfferBudget(bool(admitted), int(used), int(allowed), None if successes is None else int(successes))
+
+    def count_successes(self, release_id, delta: int) -> None:
+        """Add to the release's success count, only if it is kept: a missing one is rebuilt from SQL whole."""
+        self._count_successes(keys=[successes_key(release_id)], args=[delta])
+
+    def set_successes(self, release_id, count: int) -> None:
+        self.redis.set(successes_key(release_id), count)
 
     def note_use(self, label: str, pk, value: str) -> None:
         self.redis.hset(USED_PREFIX + label, str(pk), value)
@@ -211,6 +302,22 @@ class CacheStore:
 
     def generation(self, product_id) -> str:
         return self.cache.get(f"{POLICY_PREFIX}{product_id}") or "0"
+
+    def offer_budget(self, rollout_id, release_id, rate: OfferRate, now: float, take: bool) -> OfferBudget:
+        """Not atomic: processes that read the same count at once may each take the last offer left, so a
+        portal without Redis may exceed a budget by its number of processes in a minute."""
+        key, successes = budget_key(rollout_id, now), self.cache.get(successes_key(release_id))
+        allowed, used = offer_allowance(rate, successes or 0), self.cache.get(key) or 0
+        if not take or used >= allowed:
+            return OfferBudget(False, used, allowed, successes)
+        return OfferBudget(True, self._increment(key), allowed, successes)
+
+    def count_successes(self, release_id, delta: int) -> None:
+        with suppress(ValueError):  # a missing count is rebuilt from SQL whole
+            self.cache.incr(successes_key(release_id), delta)
+
+    def set_successes(self, release_id, count: int) -> None:
+        self.cache.set(successes_key(release_id), count, timeout=None)
 
     def note_use(self, label: str, pk, value: str) -> None:
         # Not atomic: two processes may lose one of two last-seen times; tolerable on a development portal.

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from rollouts.services import timeouts, transitions
+from rollouts.services import budget, timeouts, transitions
 
 
 @shared_task(ignore_result=True)
@@ -13,3 +13,9 @@ def advance_due_phases() -> int:
 def time_out_stalled_updates() -> int:
     """Time out the updates stuck past their rollout's download or install timeout (rollouts.services.timeouts)."""
     return timeouts.time_out_stalled_updates()
+
+
+@shared_task(ignore_result=True)
+def recount_budget_successes() -> int:
+    """Set the success count that grows each running rollout's rate budget from SQL (rollouts.services.budget)."""
+    return budget.recount()

@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollouts.tasks.time_out_stalled_updates",
         "schedule": timedelta(minutes=1),
     },
+    # The success counts that grow rate budgets, kept in the edge store, set from SQL (rollouts.services.budget).
+    "recount-budget-successes": {
+        "task": "rollouts.tasks.recount_budget_successes",
+        "schedule": timedelta(minutes=1),
+    },
     "send-due-webhooks": {
         "task": "webhooks.tasks.send_due_webhooks",
         "schedule": timedelta(minutes=1),

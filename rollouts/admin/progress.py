@@ -3,7 +3,9 @@ counts, the states over time, the phase in force with its soak countdown, and re
 
 Phases are shown numbered from 1 (stored from 0). Reads a constant number of
 queries: the counts (rollouts.services.progress), the phases, the timeline
-(rollouts.services.timeline), the recent failures and events.
+(rollouts.services.timeline), the recent failures and events; and the rate
+budget from the edge store (rollouts.services.budget, one query more when its
+success count must be rebuilt).
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 
 from rollouts.colours import UPDATE_STATUS_COLOURS
 from rollouts.models import FAILURE_STATUSES, Rollout, RolloutState, UpdateStatus
-from rollouts.services import transitions
+from rollouts.services import budget, transitions
 from rollouts.services.progress import Outcomes, progress_of
 from rollouts.services.timeline import timeline_of
 
@@ -114,4 +116,5 @@ def progress_context(rollout: Rollout, now: datetime) -> dict:
                       "url": update_list(release=release, q=update.device.uid)} for update in failures],
         "events": rollout.events.select_related("actor")[:RECENT_EVENTS],
         "refresh_seconds": REFRESH_SECONDS,
+        "budget": budget.budget_of(rollout, now),
     }

@@ -1,6 +1,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rollouts.models import (
@@ -16,6 +18,7 @@ from rollouts.models import (
     UpdateStatus,
     UpdateType,
 )
+from rollouts.services import budget
 
 
 class FilterScheduleSerializer(serializers.Serializer):
@@ -157,6 +160,12 @@ class CountsSerializer(serializers.Serializer):
     failureRate = serializers.FloatField(allow_null=True)
 
 
+class BudgetSerializer(serializers.Serializer):
+    allowedPerMinute = serializers.IntegerField(help_text="New offers allowed this minute: offersPerMinute, grown "
+                                                          "by rateGrowthFactor every rateGrowthEvery successes.")
+    usedThisMinute = serializers.IntegerField(help_text="New offers made this minute, over every process and host.")
+
+
 def counts_of(outcomes) -> dict:
     return {"total": outcomes.total, "byStatus": outcomes.as_dict(), "successRate": outcomes.success_rate,
             "failureRate": outcomes.failure_rate}
@@ -191,6 +200,7 @@ class RolloutSerializer(serializers.ModelSerializer):
     counts = serializers.SerializerMethodField()
     countsByPhase = serializers.SerializerMethodField(
         help_text="Counts per phase, keyed by the phase's position counted from 0 (\"0\" is phase 1).")
+    budget = serializers.SerializerMethodField(help_text="The rate budget this minute; null without one.")
 
     class Meta:
         model = Rollout
@@ -198,7 +208,7 @@ class RolloutSerializer(serializers.ModelSerializer):
                   "skipDispatchingToEndpoint", "updateType", "forcedTime", "downloadTimeout", "installTimeout",
                   "maxAttempts", "retryBackoff", "retryRolledBack", "offersPerMinute", "rateGrowthFactor",
                   "rateGrowthEvery", "requiresConfirmation", "currentPhase", "phaseStartedAt", "filters", "phases",
-                  "counts", "countsByPhase"]
+                  "counts", "countsByPhase", "budget"]
         read_only_fields = fields
 
     def _progress(self, rollout):
@@ -214,6 +224,13 @@ class RolloutSerializer(serializers.ModelSerializer):
 
     def get_countsByPhase(self, rollout) -> dict:
         return {str(position): counts_of(outcomes) for position, outcomes in self._progress(rollout).by_phase.items()}
+
+    @extend_schema_field(BudgetSerializer(allow_null=True))
+    def get_budget(self, rollout) -> dict | None:
+        current = budget.budget_of(rollout, timezone.now())
+        if current is None:
+            return None
+        return {"allowedPerMinute": current.allowed_per_minute, "usedThisMinute": current.used_this_minute}
 
 
 class RuleResultSerializer(serializers.Serializer):
