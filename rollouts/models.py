@@ -306,10 +306,11 @@ INSTALL_STATUSES = frozenset({UpdateStatus.INSTALLING})
 # The order progress moves in within one attempt (rollouts.services.feedback).
 PROGRESS_ORDER = (UpdateStatus.OFFERED, UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING,
                   UpdateStatus.INSTALLED, UpdateStatus.COMMITTED)
-# What a device may report; offered and canceled are the portal's to write.
-REPORTABLE_STATUSES = (UpdateStatus.DOWNLOADING, UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING,
-                       UpdateStatus.INSTALLED, UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.FAILED,
-                       UpdateStatus.REJECTED)
+# What a device may report; offered and canceled are the portal's to write, confirmed and denied answer
+# awaiting_confirmation (rollouts.services.consent).
+REPORTABLE_STATUSES = (UpdateStatus.CONFIRMED, UpdateStatus.DENIED, UpdateStatus.DOWNLOADING,
+                       UpdateStatus.DOWNLOADED, UpdateStatus.INSTALLING, UpdateStatus.INSTALLED,
+                       UpdateStatus.COMMITTED, UpdateStatus.ROLLED_BACK, UpdateStatus.FAILED, UpdateStatus.REJECTED)
 
 class DeviceUpdate(models.Model):
     """One device's progress with one release; created when the device is first offered it.

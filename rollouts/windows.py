@@ -112,6 +112,7 @@ def next_change(windows: tuple, now: datetime) -> datetime | None:
 
 
 def _compute(windows: tuple, now: datetime) -> WindowState:
+    now = now.astimezone(UTC)  # elapsed-time arithmetic: an aware datetime in a zone adds wall-clock time
     # Every opening that may still be open at ``now`` starts after now minus the longest duration.
     since = now - max(window.duration for window in windows)
     merged, count = None, 0
@@ -142,3 +143,22 @@ def _openings(window, since: datetime, until: datetime):
             return
         start = start.astimezone(UTC)
         yield start, start + window.duration
+
+
+def describe(windows: tuple, now: datetime) -> str:
+    """The windows' state at ``now`` in words, its moments read in the first window's time zone (explain)."""
+    found = state(windows, now)
+    if found is None:
+        return "no maintenance window: installs any time"
+    zone = ZoneInfo(windows[0].time_zone)
+    named = "; ".join(f"'{window.schedule}' for {window.duration}, {window.time_zone}" for window in windows)
+    if found.opening is None:
+        return f"outside every maintenance window ({named}), and none opens again: may download, not install"
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).isoformat(timespec="minutes")
+
+    if found.open:
+        return f"inside a maintenance window ({named}) until {local(found.opening.end)}"
+    return (f"outside every maintenance window ({named}): may download now, install from "
+            f"{local(found.opening.start)} until {local(found.opening.end)}")

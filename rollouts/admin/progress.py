@@ -5,7 +5,7 @@ Phases are shown numbered from 1 (stored from 0). Reads a constant number of
 queries: the counts (rollouts.services.progress), the phases, the timeline
 (rollouts.services.timeline), the recent failures and events; and the rate
 budget from the edge store (rollouts.services.budget, one query more when its
-success count must be rebuilt).
+success count must be rebuilt); the maintenance windows in force (one or two queries).
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from rollouts.colours import UPDATE_STATUS_COLOURS
 from rollouts.models import FAILURE_STATUSES, Rollout, RolloutState, UpdateStatus
-from rollouts.services import budget, transitions
+from rollouts.services import budget, maintenance, transitions
 from rollouts.services.progress import Outcomes, progress_of
 from rollouts.services.timeline import timeline_of
 
@@ -117,4 +117,10 @@ def progress_context(rollout: Rollout, now: datetime) -> dict:
         "events": rollout.events.select_related("actor")[:RECENT_EVENTS],
         "refresh_seconds": REFRESH_SECONDS,
         "budget": budget.budget_of(rollout, now),
+        "maintenance_windows": _windows(rollout, now),
     }
+
+
+def _windows(rollout: Rollout, now: datetime) -> dict:
+    whose, windows = maintenance.in_force(rollout)
+    return {"whose": whose, "rows": [(window, maintenance.standing_text(window, now)) for window in windows]}

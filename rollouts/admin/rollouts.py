@@ -17,7 +17,15 @@ from django.utils.text import Truncator
 from catalog.admin.object_actions import ObjectActionsMixin, object_action
 from catalog.admin.releases import ReleaseAdmin
 from rollouts import policy
-from rollouts.models import EventKind, Rollout, RolloutFilter, RolloutPhase, RolloutState, Strategy
+from rollouts.models import (
+    EventKind,
+    MaintenanceWindow,
+    Rollout,
+    RolloutFilter,
+    RolloutPhase,
+    RolloutState,
+    Strategy,
+)
 from rollouts.services import dashboard, delivery, transitions
 from rollouts.services.approval_rules import ApprovalStep
 from rollouts.services.dry_run import dry_run
@@ -27,6 +35,7 @@ from .forms import AbortForm, AdvanceForm, FilterFormSet, PauseForm, PhaseFormSe
 from .list_filters import PausedByFilter
 from .phase_numbers import PhaseNumberForm
 from .rollout_pages import RolloutPagesMixin, counted
+from .windows import RolloutWindowInline
 
 
 class RolloutFilterInline(admin.TabularInline):
@@ -72,7 +81,7 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
     list_filter = ("strategy", "state", PausedByFilter, "release__product")
     search_fields = ("release__version", "release__product__key", "release__module__name")
     ordering = ("release__product__key", "release__module__name", "-release__version_key")
-    inlines = (RolloutFilterInline, RolloutPhaseInline)
+    inlines = (RolloutFilterInline, RolloutPhaseInline, RolloutWindowInline)
     object_actions = ("start", "advance", "pause", "resume", "abort")
     fieldsets = [
         (None, {"fields": ("release_link", "strategy", "skip_dispatching_to_endpoint", "update_type", "forced_at",
@@ -161,6 +170,11 @@ class RolloutAdmin(RolloutPagesMixin, ObjectActionsMixin, admin.ModelAdmin):
         """Nothing yet: the rollout, its filters and phases are written together in save_related."""
 
     def save_related(self, request, form, formsets, change):
+        # Maintenance windows are saved by their inline, not through set_policy (rollouts.admin.windows).
+        for formset in formsets:
+            if formset.model is MaintenanceWindow:
+                formset.save()
+        formsets = [formset for formset in formsets if formset.model is not MaintenanceWindow]
         changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
         for formset in formsets:
             formset.save(commit=False)  # fills the lists the admin's history message is made of

@@ -15,6 +15,7 @@ from devices.models import Device, DeviceEvent
 from rollouts.decision import Decision, Report, decide
 from rollouts.models import DeviceUpdate, UpdateStatus
 from rollouts.policy import ProductPolicy, ReleasePolicy
+from rollouts.services import consent
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,18 @@ def make_offer(device: Device, decision: Decision) -> Offer:
     """The device's update of the decided release: the existing one, or a new one on the first offer.
 
     A canceled update (its rollout was aborted, then started again) is offered
-    afresh as a new attempt.
+    afresh as a new attempt. An offer starts awaiting the device's confirmation
+    when its rollout asks for consent (rollouts.services.consent).
     """
     release, update = decision.release, decision.update
     if update is not None and update.status != UpdateStatus.CANCELED:
         return Offer(release, update)
     installed = (device.installed_versions or {}).get(release.module, "")
+    first = consent.first_status(device, release)
     with transaction.atomic():
         if update is not None:
             now = timezone.now()
-            update.status, update.reason, update.finished_at = UpdateStatus.OFFERED, "", None
+            update.status, update.reason, update.finished_at = first, "", None
             update.attempt += 1
             update.phase, update.from_version, update.offered_at = release.phase_position, installed, now
             update.status_changed_at = now
@@ -62,13 +65,14 @@ def make_offer(device: Device, decision: Decision) -> Offer:
         else:
             try:
                 with transaction.atomic():
-                    update = DeviceUpdate.objects.create(device=device, release_id=release.release_id,
+                    update = DeviceUpdate.objects.create(device=device, release_id=release.release_id, status=first,
                                                          phase=release.phase_position, from_version=installed)
             except IntegrityError:  # a concurrent check-in of the same device made it first
                 return Offer(release, DeviceUpdate.objects.get(device=device, release_id=release.release_id))
         DeviceEvent.objects.create(
             device=device, kind=DeviceEvent.Kind.UPDATE_OFFERED,
-            message=f"offered {release.module} {release.version}",
+            message=f"offered {release.module} {release.version}" + "".join(
+                f"; {note}" for note in (consent.auto_confirmed_note(device, release),) if note),
             data={"updateId": update.pk, "releaseId": release.release_id, "attempt": update.attempt},
         )
     return Offer(release, update)

@@ -11,6 +11,11 @@ Reporting the current status again changes nothing. After ``failed``,
 portal writes (rollouts.services.timeouts): a device reporting on a timed-out
 update is recorded (its log, an event) and answered, not refused.
 
+A rollout that asks for the device's consent offers ``awaiting_confirmation``
+first: only ``confirmed`` or ``denied`` may follow, ``confirmed`` then moves on as
+``offered`` does and ``denied`` may still become ``confirmed``
+(rollouts.services.consent writes these answers).
+
 Every report is kept in the update's action log (rollouts.services.update_log),
 with its reason.
 
@@ -46,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 S = UpdateStatus
 MAX_REASON = 2000
+# The device's answers to a rollout that asks for its consent, and where each may lead.
+CONSENT_ANSWERS = frozenset({S.CONFIRMED, S.DENIED})
+CONSENT_MOVES = {S.AWAITING_CONFIRMATION: CONSENT_ANSWERS, S.DENIED: {S.CONFIRMED}, S.CONFIRMED: {S.DENIED}}
 
 
 class InvalidTransition(Exception):
@@ -55,6 +63,7 @@ class InvalidTransition(Exception):
         super().__init__(f"Update {update.pk} is {update.status}: {why}.")
         self.current = update.status
         self.requested = status
+        self.why = why
 
 
 def check_transition(update: DeviceUpdate, status: str) -> str:
@@ -64,6 +73,9 @@ def check_transition(update: DeviceUpdate, status: str) -> str:
         return "repeat"
     if current in FINAL_STATUSES:
         raise InvalidTransition(update, status, f"{current} is final")
+    if status in CONSENT_ANSWERS or current in (S.AWAITING_CONFIRMATION, S.DENIED):
+        return _consent_step(update, status)
+    stage = S.OFFERED if current == S.CONFIRMED else current  # confirmed: offered, with the device's consent
     if current == S.FAILED:
         if status == S.DOWNLOADING:
             return "retry"
@@ -71,19 +83,31 @@ def check_transition(update: DeviceUpdate, status: str) -> str:
     if status == S.FAILED:
         return "move"
     if status == S.REJECTED:
-        if PROGRESS_ORDER.index(current) >= PROGRESS_ORDER.index(S.INSTALLING):
+        if PROGRESS_ORDER.index(stage) >= PROGRESS_ORDER.index(S.INSTALLING):
             raise InvalidTransition(update, status, "the device already started installing it")
         return "move"
     if status == S.ROLLED_BACK:
-        if PROGRESS_ORDER.index(current) < PROGRESS_ORDER.index(S.INSTALLING):
+        if PROGRESS_ORDER.index(stage) < PROGRESS_ORDER.index(S.INSTALLING):
             raise InvalidTransition(update, status, "nothing was installed to roll back")
         return "move"
-    here, there = PROGRESS_ORDER.index(current), PROGRESS_ORDER.index(status)
+    here, there = PROGRESS_ORDER.index(stage), PROGRESS_ORDER.index(status)
     if there < here:
         raise InvalidTransition(update, status, f"{status} cannot follow {current}")
-    if current == S.OFFERED and status != S.DOWNLOADING:
+    if stage == S.OFFERED and status != S.DOWNLOADING:
         raise InvalidTransition(update, status, "report downloading first")
     return "move"
+
+
+def _consent_step(update: DeviceUpdate, status: str) -> str:
+    """User consent (rollouts.services.consent): awaiting_confirmation → confirmed or denied; denied →
+    confirmed (the device changed its mind); confirmed → denied (consent revoked before downloading).
+    Nothing else until the device has confirmed."""
+    current = update.status
+    if status in CONSENT_MOVES.get(current, ()):
+        return "move"
+    if current in (S.AWAITING_CONFIRMATION, S.DENIED):
+        raise InvalidTransition(update, status, "it awaits the device's consent: confirm it first")
+    raise InvalidTransition(update, status, "it is not waiting for the device's confirmation")
 
 
 def _set_installed_version(device_id, module: str, version: str) -> None:

@@ -31,7 +31,7 @@ def test_an_offer_carries_everything_the_device_needs(device_api, offerable_rele
     body = response.json()
     update = DeviceUpdate.objects.get()
     assert body == {
-        "updateId": update.pk, "version": "2.0.0", "module": "default",
+        "updateId": update.pk, "status": "offered", "version": "2.0.0", "module": "default",
         "fileUrl": "http://testserver" + reverse("ota-file-download", kwargs={"pk": release.artifact.pk}),
         "fileName": "firmware.bin", "fileSize": 1024, "sha256Checksum": "ab" * 32,
         "tufTarget": "default/2.0.0/firmware.bin",

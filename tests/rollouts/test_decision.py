@@ -319,7 +319,7 @@ def test_explain_lists_every_rule_passing_for_an_offered_release(offerable_relea
     assert explanation.offered is True
     assert [result.rule for result in explanation.results] == [
         "product", "release active", "file", "strategy", "rollout state", "newer version", "source version",
-        "agent version", "filters", "phase", "not done", "highest version"]
+        "agent version", "filters", "phase", "not done", "highest version", "maintenance window"]
 
 
 def test_explain_says_when_a_higher_version_wins(offerable_release, device):

@@ -5,7 +5,7 @@ from catalog.validators import module_name_validator, version_validator
 from otaportal.json_limits import JsonLimits
 from otaportal.schema_patterns import json_schema_pattern
 from rollouts.handling import INSTALL_DEFERRED, INSTALL_NOW
-from rollouts.models import REPORTABLE_STATUSES, UpdateType
+from rollouts.models import REPORTABLE_STATUSES, UpdateStatus, UpdateType
 
 MAX_MODULES = 50
 MAX_ATTRIBUTES = 100
@@ -60,6 +60,11 @@ class OfferSerializer(serializers.Serializer):
     """The check-in's 200 answer (documentation; the view builds the body)."""
 
     updateId = serializers.IntegerField(help_text="Report progress for it at statusUrl.")
+    status = serializers.ChoiceField(
+        UpdateStatus.choices,
+        help_text="The update's status: awaiting_confirmation when its rollout asks for the device's consent "
+                  "(report confirmed or denied first), offered or confirmed when the device may download it, or "
+                  "where the device's reports left it.")
     version = serializers.CharField()
     module = serializers.CharField()
     fileUrl = serializers.URLField(allow_null=True, help_text="The device file API's download; null: no file.")

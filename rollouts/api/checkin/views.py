@@ -17,9 +17,9 @@ from devices.api.device_endpoint import DeviceEndpoint
 from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import handling, policy
 from rollouts.decision import Report
-from rollouts.models import DeviceUpdate, UpdateType
+from rollouts.models import DeviceUpdate, LogChannel, UpdateStatus, UpdateType
 from rollouts.prefetch import current_updates, devices_with_current_updates
-from rollouts.services import checkin, feedback
+from rollouts.services import checkin, consent, feedback
 
 SURFACE = "check-in"
 
@@ -38,6 +38,7 @@ def offer_body(request, offer, now) -> dict:
         file_url = request.build_absolute_uri(reverse("ota-file-download", kwargs={"pk": release.artifact_id}))
     return {
         "updateId": update.pk,
+        "status": update.status,
         "version": release.version,
         "module": release.module,
         "fileUrl": file_url,
@@ -126,8 +127,13 @@ class UpdateStatusView(DeviceEndpoint, APIView):
         update = self._update(request, pk)
         body = StatusReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        reported, reason = body.validated_data["status"], body.validated_data["reason"]
         try:
-            update = feedback.report_status(update, body.validated_data["status"], body.validated_data["reason"])
+            if reported in feedback.CONSENT_ANSWERS:
+                answer = consent.confirm if reported == UpdateStatus.CONFIRMED else consent.deny
+                update = answer(update, details=(reason,) if reason.strip() else (), channel=LogChannel.CHECK_IN)
+            else:
+                update = feedback.report_status(update, reported, reason)
         except feedback.InvalidTransition as error:
             raise Conflict({"detail": str(error), "status": error.current}) from None
         return Response(UpdateStateSerializer(update).data)

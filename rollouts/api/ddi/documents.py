@@ -30,8 +30,11 @@ def controller_base(request, controller_id: str, state: ControllerState) -> dict
     if state.cancel_action_id is not None:
         links["cancelAction"] = _link(_url(request, "ddi-cancel-action", controller_id, state.cancel_action_id))
     if state.deployment is not None:
-        href = _url(request, "ddi-deployment-base", controller_id, state.deployment.action_id)
-        links["deploymentBase"] = _link(f"{href}?c={state.deployment.resource}")
+        # hawkBit links an action awaiting the device's consent as confirmationBase, never as both.
+        rel, name = (("confirmationBase", "ddi-confirmation-action") if state.deployment.confirm_first
+                     else ("deploymentBase", "ddi-deployment-base"))
+        href = _url(request, name, controller_id, state.deployment.action_id)
+        links[rel] = _link(f"{href}?c={state.deployment.resource}")
     if state.installed_action_id is not None:
         links["installedBase"] = _link(_url(request, "ddi-installed-base", controller_id, state.installed_action_id))
     if state.request_attributes:
@@ -79,6 +82,31 @@ def deployment_base(request, controller_id: str, action: ActionView) -> dict:
         status, messages = action.history
         document["actionHistory"] = {"status": status, "messages": list(messages)}
     return document
+
+
+def confirmation_action(request, controller_id: str, action: ActionView) -> dict:
+    """hawkBit's DdiConfirmationBaseAction: deploymentBase's document with ``confirmation`` for ``deployment``."""
+    document = deployment_base(request, controller_id, action)
+    return {"id": document.pop("id"), "confirmation": document.pop("deployment"), **document}
+
+
+def confirmation_base(request, controller_id: str, device, pending: tuple | None) -> dict:
+    """hawkBit's DdiConfirmationBase: the device's auto-confirm state and links; ``pending`` is the
+    (action id, ``c``) of the action awaiting its consent, if any."""
+    if device.auto_confirm_since is None:
+        state, switch = {"active": False}, ("activateAutoConfirm", "ddi-activate-auto-confirm")
+    else:
+        state = {"active": True, "initiator": device.auto_confirm_initiator or None,
+                 "remark": device.auto_confirm_remark or None,
+                 "activatedAt": int(device.auto_confirm_since.timestamp() * 1000)}
+        state = {key: value for key, value in state.items() if value is not None}  # hawkBit leaves nulls out
+        switch = ("deactivateAutoConfirm", "ddi-deactivate-auto-confirm")
+    links = {switch[0]: _link(_url(request, switch[1], controller_id))}
+    if pending is not None:
+        action_id, resource = pending
+        links["confirmationBase"] = _link(
+            f"{_url(request, 'ddi-confirmation-action', controller_id, action_id)}?c={resource}")
+    return {"autoConfirm": state, "_links": links}
 
 
 def cancel(action_id: int) -> dict:

@@ -112,8 +112,8 @@ class ControllerBaseSerializer(serializers.Serializer):
     """hawkBit's DdiControllerBase."""
 
     config = ConfigSerializer()
-    _links = links_of("ControllerBaseLinks", "deploymentBase", "cancelAction", "installedBase", "configData",
-                      required=False)
+    _links = links_of("ControllerBaseLinks", "deploymentBase", "confirmationBase", "cancelAction", "installedBase",
+                      "configData", required=False)
 
 
 class HashesSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import confirmation, views
 
 # Path parameters carry hawkBit's names, which the OpenAPI schema shows.
 base = "<str:tenant>/controller/v1/<str:controllerId>"
@@ -11,6 +11,16 @@ urlpatterns = [
     path(f"{base}/deploymentBase/<str:actionId>", views.DeploymentBaseView.as_view(), name="ddi-deployment-base"),
     path(f"{base}/deploymentBase/<str:actionId>/feedback", views.DeploymentFeedbackView.as_view(),
          name="ddi-deployment-feedback"),
+    path(f"{base}/confirmationBase", confirmation.ConfirmationBaseView.as_view(), name="ddi-confirmation-base"),
+    # Before confirmationBase/<actionId>, which would take their names for action ids.
+    path(f"{base}/confirmationBase/activateAutoConfirm", confirmation.ActivateAutoConfirmView.as_view(),
+         name="ddi-activate-auto-confirm"),
+    path(f"{base}/confirmationBase/deactivateAutoConfirm", confirmation.DeactivateAutoConfirmView.as_view(),
+         name="ddi-deactivate-auto-confirm"),
+    path(f"{base}/confirmationBase/<str:actionId>", confirmation.ConfirmationActionView.as_view(),
+         name="ddi-confirmation-action"),
+    path(f"{base}/confirmationBase/<str:actionId>/feedback", confirmation.ConfirmationFeedbackView.as_view(),
+         name="ddi-confirmation-feedback"),
     path(f"{base}/configData", views.ConfigDataView.as_view(), name="ddi-config-data"),
     path(f"{base}/cancelAction/<str:actionId>", views.CancelActionView.as_view(), name="ddi-cancel-action"),
     path(f"{base}/cancelAction/<str:actionId>/feedback", views.CancelFeedbackView.as_view(),

@@ -24,6 +24,7 @@ from rollouts import policy
 from rollouts.api.openapi import responses_with_errors
 from rollouts.models import UpdateStatus
 from rollouts.prefetch import current_updates
+from rollouts.services.consent import UNCONFIRMED_STATUSES
 from rollouts.services.ddi import actions, controller
 from rollouts.services.ddi.config_data import update_config_data
 from rollouts.services.ddi.feedback import ActionClosed, InvalidTransition, cancel_feedback, deployment_feedback
@@ -186,7 +187,14 @@ class DeploymentBaseView(DdiView):
         update = self.update_of(actionId)
         if update.status == UpdateStatus.CANCELED:
             raise not_found(f"Action {update.pk} was canceled: see cancelAction/{update.pk}.")
+        _confirmed_first(update)
         return Response(documents.deployment_base(request, controllerId, self.view_of(update, history)))
+
+
+def _confirmed_first(update) -> None:
+    """hawkBit answers 404 on deploymentBase for an action awaiting the device's consent."""
+    if update.status in UNCONFIRMED_STATUSES:
+        raise not_found(f"Action {update.pk} is waiting for confirmation: see confirmationBase/{update.pk}.")
 
 
 def _feedback_of(request):
@@ -203,6 +211,7 @@ class DeploymentFeedbackView(DdiView):
     )
     def post(self, request, tenant, controllerId, actionId):
         update = self.update_of(actionId)
+        _confirmed_first(update)
         deployment_feedback(update, _feedback_of(request))
         return Response(status=status.HTTP_200_OK)
 
@@ -256,7 +265,7 @@ class InstalledBaseView(DdiView):
     def get(self, request, tenant, controllerId, actionId):
         history = _number(request.query_params.get("actionHistory"), "actionHistory", default=NO_ACTION_HISTORY)
         update = self.update_of(actionId)
-        if actions.is_active(update) or update.status == UpdateStatus.CANCELED:
+        if actions.is_active(update) or update.status in (UpdateStatus.CANCELED, *UNCONFIRMED_STATUSES):
             raise not_found(f"Action {update.pk} is not finished.")
         return Response(documents.deployment_base(request, controllerId, self.view_of(update, history)))
 

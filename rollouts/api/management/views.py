@@ -77,6 +77,18 @@ def _transition(function, *args, **kwargs):
         raise Conflict(str(error)) from None
 
 
+def rollout_named(rollouts, name: str) -> Rollout:
+    """The rollout of the release ``name`` names (an id or PRODUCT[:MODULE]:VERSION); 404 otherwise."""
+    try:
+        lookup = release_lookup(name)
+    except BadReleaseName as error:
+        raise NotFound(str(error)) from None
+    rollout = rollouts.filter(**{f"release__{field}": value for field, value in lookup.items()}).first()
+    if rollout is None:
+        raise NotFound(f"No release {name}.")
+    return rollout
+
+
 RELEASE_ID = OpenApiParameter("release_id", str, OpenApiParameter.PATH,
                               description=f"The release: {RELEASE_NAME_FORMS}, e.g. `thermostat:default:2.1.0`.")
 
@@ -101,15 +113,7 @@ class RolloutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
 
     def get_object(self):
-        name = self.kwargs[self.lookup_field]
-        try:
-            lookup = release_lookup(name)
-        except BadReleaseName as error:
-            raise NotFound(str(error)) from None
-        named = {f"release__{field}": value for field, value in lookup.items()}
-        rollout = self.get_queryset().filter(**named).first()
-        if rollout is None:
-            raise NotFound(f"No release {name}.")
+        rollout = rollout_named(self.get_queryset(), self.kwargs[self.lookup_field])
         self.check_object_permissions(self.request, rollout)
         return rollout
 

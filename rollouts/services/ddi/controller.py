@@ -13,6 +13,8 @@ hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
   the device already started (downloading, downloaded, installing) so that it
   can finish it even if its rollout was paused meanwhile.
 - ``cancelAction``: an update withdrawn before the device started installing
+- ``confirmationBase`` instead, while the offer awaits the device's consent
+  (rollouts.services.consent): its status comes with the decision's offer.
   it (its rollout aborted, its release deprecated), until the device answers
   the cancellation. Unlike hawkBit it does not hold back a new deployment:
   the withdrawal is final here already, and agents that ignore cancellations
@@ -166,6 +168,7 @@ def resource_hash(action_id: int, handled: Handling, attempt: int) -> int:
 class Deployment:
     action_id: int
     resource: int  # the ``c`` of the deploymentBase link
+    confirm_first: bool = False  # awaiting the device's consent: linked as confirmationBase
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,8 @@ def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, car
     if decision is not None:
         offer = make_offer(device, decision)
         update = offer.update
-        return Deployment(update.pk, resource_hash(update.pk, handling.of_release(offer.release, now), update.attempt))
+        return Deployment(update.pk, resource_hash(update.pk, handling.of_release(offer.release, now), update.attempt),
+                          update.status == UpdateStatus.AWAITING_CONFIRMATION)
     if facts.started_id is None:
         return None
     started = handling.of(facts.started_update_type, facts.started_forced_at,

@@ -7,7 +7,7 @@ DDI status                  our update status
 ==========================  ==========================================================
 download                    downloading
 downloaded                  downloaded
-proceeding, resumed         offered → downloading, downloaded → installing, else kept
+proceeding, resumed         offered or confirmed → downloading, downloaded → installing, else kept
 scheduled                   kept (recorded)
 closed + success or none    installed (hawkBit treats none as success)
 closed + failure            failed
@@ -127,7 +127,7 @@ def _target(update: DeviceUpdate, feedback: Feedback) -> str | None:
     if execution == Execution.DOWNLOADED:
         return S.DOWNLOADED
     if execution in (Execution.PROCEEDING, Execution.RESUMED):
-        return {S.OFFERED: S.DOWNLOADING, S.DOWNLOADED: S.INSTALLING}.get(current)
+        return {S.OFFERED: S.DOWNLOADING, S.CONFIRMED: S.DOWNLOADING, S.DOWNLOADED: S.INSTALLING}.get(current)
     if execution == Execution.CLOSED:
         return S.FAILED if feedback.finished == Finished.FAILURE else S.INSTALLED
     if execution == Execution.REJECTED:
@@ -156,7 +156,7 @@ def deployment_feedback(update: DeviceUpdate, feedback: Feedback) -> DeviceUpdat
         return update
     closing = feedback.execution in Execution.CLOSING
     try:
-        if update.status == S.OFFERED and target not in (S.DOWNLOADING, S.REJECTED, S.FAILED):
+        if update.status in (S.OFFERED, S.CONFIRMED) and target not in (S.DOWNLOADING, S.REJECTED, S.FAILED):
             # The state machine wants downloading first; the device's report implies it.
             update = state_machine.apply_report(update, S.DOWNLOADING, feedback.describe())
         return state_machine.apply_report(update, target, feedback.reason or feedback.describe(),
