@@ -3,21 +3,23 @@
 The steps follow rauc_hawkbit.rauc_dbus_ddi_client (its D-Bus part left out):
 poll, send the attributes asked for, fetch the deployment through its
 ``?c=`` link, download the file checking its MD5, report progress and the
-outcome, and answer a cancellation.
+outcome, answer a cancellation, and wait for a maintenance window to install.
 """
 
 import asyncio
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from django.utils import timezone
 from rauc_hawkbit.ddi.cancel_action import CancelStatusExecution, CancelStatusResult
 from rauc_hawkbit.ddi.client import ConfigStatusExecution, ConfigStatusResult, DDIClient
 from rauc_hawkbit.ddi.deployment_base import DeploymentStatusExecution, DeploymentStatusResult
 
 from devices.models import Device
-from rollouts.models import DeviceUpdate, Strategy, UpdateStatus
+from rollouts.models import DeviceUpdate, MaintenanceWindow, Strategy, UpdateStatus
 from rollouts.services import transitions
 from rollouts.services.progress import progress_of
 from tests.factories import DeviceFactory
@@ -132,3 +134,50 @@ def test_a_rauc_device_answers_a_withdrawn_update(live_server, product, rollout)
 
 def _counts(release) -> dict:
     return {status: count for status, count in progress_of(release.pk).overall.as_dict().items() if count}
+
+
+def window_from(moment, hours=1) -> dict:
+    """A daily maintenance window, in UTC, opening at ``moment``'s hour and minute."""
+    return {"schedule": f"{moment.minute} {moment.hour} * * *", "duration": timedelta(hours=hours), "time_zone": "UTC"}
+
+
+def test_a_rauc_device_downloads_outside_the_window_and_installs_once_it_opens(live_server, product, rollout,
+                                                                             tmp_path):
+    device = DeviceFactory(product=product, uid="rauc-0003", attributes={"hw_revision": "2"},
+                           installed_versions={"default": "1.0.0"})
+    now = timezone.now()
+    window = MaintenanceWindow.objects.create(product=product, **window_from(now + timedelta(hours=2)))
+    bundle = tmp_path / "bundle.raucb"
+
+    async def download_only(ddi):
+        href = (await ddi())["_links"]["deploymentBase"]["href"]
+        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$", href).groups()
+        deployment = (await ddi.deploymentBase[action_id](resource))["deployment"]
+        artifact = deployment["chunks"][0]["artifacts"][0]
+        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
+                                     artifact["_links"]["download"]["href"]).groups()
+        await ddi.softwaremodules[module].artifacts[filename](str(bundle))
+        await ddi.deploymentBase[action_id].feedback(
+            DeploymentStatusExecution.proceeding, DeploymentStatusResult.none, ["Downloaded, waiting for the window"])
+        return href, deployment
+
+    closed_href, closed = run_client(live_server, device.uid, f"TargetToken {device.token}", download_only)
+
+    assert (closed["download"], closed["update"], closed["maintenanceWindow"]) == ("forced", "skip", "unavailable")
+    assert bundle.read_bytes() == BUNDLE
+    window.schedule = window_from(now - timedelta(minutes=1))["schedule"]
+    window.save()
+
+    async def install(ddi):
+        href = (await ddi())["_links"]["deploymentBase"]["href"]
+        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$", href).groups()
+        deployment = (await ddi.deploymentBase[action_id](resource))["deployment"]
+        await ddi.deploymentBase[action_id].feedback(
+            DeploymentStatusExecution.closed, DeploymentStatusResult.success, ["Rauc bundle update completed"])
+        return href, deployment
+
+    open_href, opened = run_client(live_server, device.uid, f"TargetToken {device.token}", install)
+
+    assert (opened["update"], opened["maintenanceWindow"]) == ("forced", "available")
+    assert open_href != closed_href  # the ?c= changed with the handling: agents fetch the deployment again
+    assert _counts(rollout) == {"installed": 1}
