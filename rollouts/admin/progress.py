@@ -86,7 +86,7 @@ def timeline_chart(rollout: Rollout, now: datetime) -> dict | None:
     series = [
         charts.Series("Succeeded", UPDATE_STATUS_COLOURS[UpdateStatus.COMMITTED], timeline.succeeded),
         charts.Series("Failed or rolled back", UPDATE_STATUS_COLOURS[UpdateStatus.FAILED], timeline.failed),
-        charts.Series("Rejected or canceled", UPDATE_STATUS_COLOURS[UpdateStatus.REJECTED], timeline.other),
+        charts.Series("Rejected, denied or canceled", UPDATE_STATUS_COLOURS[UpdateStatus.REJECTED], timeline.other),
         charts.Series("Offered, in progress", UPDATE_STATUS_COLOURS[UpdateStatus.OFFERED], timeline.in_progress),
     ]
     label = f"updates of {rollout.release} by state over time"
@@ -111,7 +111,8 @@ def progress_context(rollout: Rollout, now: datetime) -> dict:
         "phase_total": len(phases),
         "soak": soak, "soak_left": readable(soak.left) if soak else "", "timeline": timeline_chart(rollout, now),
         "update_links": {"all": update_list(release=release), "succeeded": update_list(release=release, outcome="success"),
-                  "failed": update_list(release=release, outcome="failure")},
+                  "failed": update_list(release=release, outcome="failure"),
+                  "denied": update_list(release=release, status__exact=UpdateStatus.DENIED)},
         "failures": [{"update": update, "status": display.update_status_badge(update.status),
                       "url": update_list(release=release, q=update.device.uid)} for update in failures],
         "events": rollout.events.select_related("actor")[:RECENT_EVENTS],

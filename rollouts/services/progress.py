@@ -26,6 +26,12 @@ class Outcomes:
         return sum(self.by_status.get(status, 0) for status in FAILURE_STATUSES)
 
     @property
+    def denials(self):
+        """Updates the device refused when asked for its consent: neither a success nor a failure, and not an
+        outcome, so a denial never moves the rollout's thresholds (rollouts.services.consent)."""
+        return self.by_status.get(UpdateStatus.DENIED, 0)
+
+    @property
     def outcomes(self):
         """Updates with a verdict: installed or committed, failed or rolled back."""
         return self.successes + self.failures

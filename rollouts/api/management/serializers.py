@@ -158,6 +158,8 @@ class CountsSerializer(serializers.Serializer):
                                      help_text=f"Updates per status: {', '.join(UpdateStatus.values)}.")
     successRate = serializers.FloatField(allow_null=True)
     failureRate = serializers.FloatField(allow_null=True)
+    denials = serializers.IntegerField(help_text="Updates the devices denied when asked for their consent: not "
+                                                 "failures, and not in either rate.")
 
 
 class BudgetSerializer(serializers.Serializer):
@@ -168,7 +170,7 @@ class BudgetSerializer(serializers.Serializer):
 
 def counts_of(outcomes) -> dict:
     return {"total": outcomes.total, "byStatus": outcomes.as_dict(), "successRate": outcomes.success_rate,
-            "failureRate": outcomes.failure_rate}
+            "failureRate": outcomes.failure_rate, "denials": outcomes.denials}
 
 
 class RolloutSerializer(serializers.ModelSerializer):
