@@ -65,6 +65,13 @@ OPERATIONS = [
     ("post", f"/api/v1/rollouts/{ROLLOUT}/resume", {}, {ROLLOUTS_WRITE}, 409),  # draft
     ("post", f"/api/v1/rollouts/{ROLLOUT}/advance", {}, {ROLLOUTS_WRITE}, 409),
     ("post", f"/api/v1/rollouts/{ROLLOUT}/abort", {"reason": "bad"}, {ROLLOUTS_WRITE}, 200),
+    ("get", "/api/v1/products/thermostat/maintenance-windows", None, {ROLLOUTS_READ}, 200),
+    ("post", "/api/v1/products/thermostat/maintenance-windows", {"schedule": "0 2 * * *", "duration": "3:00:00"},
+     {ROLLOUTS_WRITE}, 201),
+    ("delete", "/api/v1/products/thermostat/maintenance-windows/999999", None, {ROLLOUTS_WRITE}, 404),
+    ("get", f"/api/v1/rollouts/{ROLLOUT}/maintenance-windows", None, {ROLLOUTS_READ}, 200),
+    ("post", f"/api/v1/rollouts/{ROLLOUT}/maintenance-windows", {"schedule": "0 2 * * *", "duration": "1:00:00"},
+     {ROLLOUTS_WRITE}, 201),
 ]
 IDS = [f"{method} {path}" for method, path, *_ in OPERATIONS]
 

@@ -70,7 +70,8 @@ def test_requests_are_never_added_changed_or_deleted_by_hand(admin_client, reque
 def test_approval_is_required_from_the_products_admin_page_and_the_change_is_audited(admin_client, product):
     form = {"key": "thermostat", "name": "Thermostat", "description": "", "resource_space": "",
             "poll_interval": "00:05:00", "requires_approval": "on", "approval_threshold": "25",
-            "modules-TOTAL_FORMS": "0", "modules-INITIAL_FORMS": "0"}
+            "modules-TOTAL_FORMS": "0", "modules-INITIAL_FORMS": "0",
+            "maintenance_windows-TOTAL_FORMS": "0", "maintenance_windows-INITIAL_FORMS": "0"}
 
     response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", form)
 

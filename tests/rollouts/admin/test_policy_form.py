@@ -8,8 +8,8 @@ from rollouts.models import RolloutEvent, Strategy
 pytestmark = pytest.mark.django_db
 
 
-def form_data(rollout, strategy="targeted", filters=(), phases=()):
-    """The change form as a browser posts it: the rollout's fields and both inline formsets, all new rows."""
+def form_data(rollout, strategy="targeted", filters=(), phases=(), windows=()):
+    """The change form as a browser posts it: the rollout's fields and its inline formsets, all new rows."""
     data = {
         "strategy": strategy, "update_type": rollout.update_type, "max_attempts": str(rollout.max_attempts),
         "retry_backoff": str(rollout.retry_backoff),
@@ -17,7 +17,13 @@ def form_data(rollout, strategy="targeted", filters=(), phases=()):
         "rollout_filters-MIN_NUM_FORMS": "0", "rollout_filters-MAX_NUM_FORMS": "1000",
         "phases-TOTAL_FORMS": str(len(phases)), "phases-INITIAL_FORMS": "0",
         "phases-MIN_NUM_FORMS": "0", "phases-MAX_NUM_FORMS": "1000",
+        "maintenance_windows-TOTAL_FORMS": str(len(windows)), "maintenance_windows-INITIAL_FORMS": "0",
+        "maintenance_windows-MIN_NUM_FORMS": "0", "maintenance_windows-MAX_NUM_FORMS": "1000",
     }
+    for index, (schedule, duration, time_zone) in enumerate(windows):
+        data.update({f"maintenance_windows-{index}-schedule": schedule,
+                     f"maintenance_windows-{index}-duration": duration,
+                     f"maintenance_windows-{index}-time_zone": time_zone})
     for index, (device_filter, date) in enumerate(filters):
         data[f"rollout_filters-{index}-filter"] = str(device_filter.pk)
         data[f"rollout_filters-{index}-rollout_date_0"] = date[0]
