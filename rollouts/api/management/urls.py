@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import windows
+from . import auto_confirm, windows
 from .views import ExplainView, RolloutViewSet
 
 router = SimpleRouter(trailing_slash=False)
@@ -9,6 +9,7 @@ router.register("api/v1/rollouts", RolloutViewSet, basename="rollout")
 
 urlpatterns = [
     path("api/v1/devices/<str:uid>/explain", ExplainView.as_view(), name="device-explain"),
+    path("api/v1/devices/<str:uid>/auto-confirm", auto_confirm.AutoConfirmView.as_view(), name="device-auto-confirm"),
     path("api/v1/products/<str:name>/maintenance-windows", windows.ProductWindows.as_view(),
          name="product-maintenance-windows"),
     path("api/v1/products/<str:name>/maintenance-windows/<int:pk>", windows.ProductWindow.as_view(),
