@@ -181,3 +181,46 @@ def test_a_rauc_device_downloads_outside_the_window_and_installs_once_it_opens(l
     assert (opened["update"], opened["maintenanceWindow"]) == ("forced", "available")
     assert open_href != closed_href  # the ?c= changed with the handling: agents fetch the deployment again
     assert _counts(rollout) == {"installed": 1}
+
+
+CONFIRMATION_BASE = "/{tenant}/controller/v1/{controllerId}/confirmationBase"
+
+
+def test_a_rauc_device_confirms_an_update_asking_for_consent_then_installs_it(live_server, product, rollout,
+                                                                              tmp_path):
+    transitions.set_policy(rollout.rollout, requires_confirmation=True)
+    device = DeviceFactory(product=product, uid="rauc-0004", installed_versions={"default": "1.0.0"},
+                           attributes={"hw_revision": "2"})
+    bundle = tmp_path / "bundle.raucb"
+
+    async def consent_then_install(ddi):
+        base = await ddi()
+        assert "deploymentBase" not in base["_links"]
+        action_id, = re.search(r"/confirmationBase/(.+)\?c=", base["_links"]["confirmationBase"]["href"]).groups()
+        asked = await ddi.get_resource(CONFIRMATION_BASE + "/{actionId}", actionId=action_id)
+        assert asked["confirmation"]["chunks"][0]["version"] == "2.0.0"
+        state = await ddi.get_resource(CONFIRMATION_BASE)
+        assert state["autoConfirm"] == {"active": False}
+        await ddi.post_resource(CONFIRMATION_BASE + "/{actionId}/feedback",
+                                {"confirmation": "confirmed", "code": 200, "details": ["User accepted"]},
+                                actionId=action_id)
+        base = await ddi()
+        confirmed_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$",
+                                           base["_links"]["deploymentBase"]["href"]).groups()
+        deployment = await ddi.deploymentBase[confirmed_id](resource)
+        artifact = deployment["deployment"]["chunks"][0]["artifacts"][0]
+        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
+                                     artifact["_links"]["download"]["href"]).groups()
+        await ddi.softwaremodules[module].artifacts[filename](str(bundle))
+        await ddi.deploymentBase[confirmed_id].feedback(
+            DeploymentStatusExecution.closed, DeploymentStatusResult.success, ["Rauc bundle update completed"])
+        return action_id, confirmed_id
+
+    action_id, confirmed_id = run_client(live_server, device.uid, f"TargetToken {device.token}",
+                                         consent_then_install)
+
+    assert action_id == confirmed_id
+    assert bundle.read_bytes() == BUNDLE
+    assert _counts(rollout) == {"installed": 1}
+    log = [entry.reported for entry in DeviceUpdate.objects.get(pk=action_id).log_entries.order_by("position")]
+    assert log[0] == "confirmed"
