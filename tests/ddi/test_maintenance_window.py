@@ -4,7 +4,6 @@ windows relative to the real clock; the root poll's ``c`` changes when a window 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
 from rollouts import policy
 from rollouts.models import UpdateStatus, UpdateType
@@ -15,24 +14,6 @@ from .conftest import base_url
 
 pytestmark = pytest.mark.django_db
 
-
-def cron_at(moment) -> str:
-    return f"{moment.minute} {moment.hour} * * *"
-
-
-@pytest.fixture
-def open_window(product):
-    """A product window that opened a minute ago for an hour."""
-    return maintenance.add_window(product, cron_at(timezone.now() - timedelta(minutes=1)), timedelta(hours=1), "UTC")
-
-
-@pytest.fixture
-def closed_window(product):
-    """A product window that opens in two hours, for an hour."""
-    return maintenance.add_window(product, cron_at(timezone.now() + timedelta(hours=2)), timedelta(hours=1), "UTC")
-
-
-# --- DDI --------------------------------------------------------------------------------------
 
 def deployment(device, target_client):
     client = target_client(device)

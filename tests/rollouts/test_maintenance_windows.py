@@ -1,4 +1,4 @@
-"""Maintenance windows through the management API, the command, the admin, explain, and both device
+"""Maintenance windows through the management API, the command, the admin, explain and the
 check-in: inside a window devices install, outside it they download and wait (docs/rollouts.md); DDI:
 tests/ddi/test_maintenance_window.py."""
 
@@ -19,23 +19,6 @@ pytestmark = pytest.mark.django_db
 CHECK_IN = "/api/v1/device/check-in"
 REPORT = {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}}
 PRODUCT_WINDOWS = "/api/v1/products/thermostat/maintenance-windows"
-
-
-def cron_at(moment) -> str:
-    """A daily cron opening at ``moment``'s minute (UTC)."""
-    return f"{moment.minute} {moment.hour} * * *"
-
-
-@pytest.fixture
-def open_window(product):
-    """A product window that opened a minute ago for an hour."""
-    return maintenance.add_window(product, cron_at(timezone.now() - timedelta(minutes=1)), timedelta(hours=1), "UTC")
-
-
-@pytest.fixture
-def closed_window(product):
-    """A product window that opens in two hours, for an hour."""
-    return maintenance.add_window(product, cron_at(timezone.now() + timedelta(hours=2)), timedelta(hours=1), "UTC")
 
 
 # --- management API ---------------------------------------------------------------------------
