@@ -86,6 +86,21 @@ def test_a_poll_with_an_update_pending_takes_one_query_too(polled, fleet_size, d
 
 
 @pytest.mark.parametrize("fleet_size", [10, 1000])
+def test_a_poll_with_an_update_awaiting_confirmation_takes_one_query_too(polled, fleet_size,
+                                                                        django_assert_num_queries):
+    client, device, _ = polled(fleet_size, version="1.0.0")
+    update = DeviceUpdate.objects.get(device=device)
+    transitions.set_policy(update.release.rollout, requires_confirmation=True)  # a new policy: the full path
+    DeviceUpdate.objects.filter(pk=update.pk).update(status=UpdateStatus.AWAITING_CONFIRMATION)
+    policy.for_product(device.product_id)  # rebuilt once per change of the product's policy, not per device
+
+    with django_assert_num_queries(1):
+        response = client.get(base_url(device.uid))
+
+    assert "confirmationBase" in response.json()["_links"]
+
+
+@pytest.mark.parametrize("fleet_size", [10, 1000])
 def test_a_not_modified_poll_takes_the_same_queries(polled, fleet_size, django_assert_num_queries):
     client, device, first = polled(fleet_size, version="1.0.0")
 
