@@ -24,7 +24,11 @@ def _has_relation(model, name: str) -> bool:
 
 
 def product_key_of(instance) -> str:
-    """The key of the object's product, or "" when it has none (users, filters, a product-wide webhook)."""
+    """The key of the object's product, or "" when it has none (users, filters, a product-wide webhook).
+
+    A relation left empty is passed over for the next path: a maintenance window belongs to a
+    product or to a rollout.
+    """
     if isinstance(instance, Product):
         return instance.key
     for path in PRODUCT_PATHS:
@@ -35,8 +39,9 @@ def product_key_of(instance) -> str:
             for name in path:
                 related = getattr(related, name)
                 if related is None:
-                    return ""
+                    break
         except ObjectDoesNotExist:  # deleted in the same transaction, before this object
             return ""
-        return related.key
+        if related is not None:
+            return related.key
     return ""

@@ -1,12 +1,14 @@
 """What the audit log records: who, through which surface and from where, what object and which fields."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 
 from audit.models import Action, AuditEntry
 from catalog.models import ApiToken, Product
 from otaportal import audit_context
-from rollouts.models import RolloutState
+from rollouts.models import MaintenanceWindow, RolloutState
 from tests.audit.helpers import audited_command, run_command
 from tests.factories import ProductFactory, ReleaseFactory
 
@@ -163,3 +165,14 @@ def test_the_phases_a_start_writes_in_bulk_are_each_recorded(api, product):
     assert response.status_code == 200, response.json()
     phases = AuditEntry.objects.filter(object_type="rollouts.rolloutphase", action=Action.CREATE)
     assert sorted(entry.changes["position"][1] for entry in phases) == [0, 1]
+
+
+def test_a_rollout_s_maintenance_window_is_recorded_under_the_rollout_s_product(product):
+    release = ReleaseFactory(product=product, version="2.0.0")
+
+    with audited_command():
+        window = MaintenanceWindow.objects.create(rollout=release.rollout, schedule="0 2 * * *",
+                                                  duration=timedelta(hours=3), time_zone="Europe/Berlin")
+
+    entry = AuditEntry.objects.get(object_type="rollouts.maintenancewindow")
+    assert (entry.object_id, entry.product) == (str(window.pk), "thermostat")
