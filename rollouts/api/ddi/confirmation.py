@@ -6,22 +6,18 @@ DdiActivateAutoConfirmation); the views validate and call
 rollouts.services.consent.
 """
 
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from rollouts import policy
-from rollouts.models import DeviceUpdate
 from rollouts.services import consent
-from rollouts.services.ddi import actions, controller
+from rollouts.services.ddi import controller
 from rollouts.services.update_log import MAX_LOG_LINES, MAX_MESSAGE_LENGTH
 
 from . import documents
 from .errors import DdiError, not_found
 from .serializers import ActionHistorySerializer, DeploymentSerializer, links_of
-from .views import ACTION_HISTORY, ACTION_ID, NO_ACTION_HISTORY, TAG, DdiView, _number, answers
+from .views import ACTION_HISTORY, ACTION_ID, CACHE_BUSTER, NO_ACTION_HISTORY, TAG, DdiView, _number, answers
 
 ALREADY_ACTIVE = ("org.eclipse.hawkbit.repository.exception.AutoConfirmationAlreadyActiveException",
                   "hawkbit.server.error.repo.autoConfAlreadyActive")
@@ -79,10 +75,6 @@ class ConfirmationBaseActionSerializer(serializers.Serializer):
 
 # --- views ----------------------------------------------------------------------------------------------
 
-def _action_view(view: DdiView, update: DeviceUpdate, history: int) -> actions.ActionView:
-    return actions.view_of(update, policy.for_product(view.device.product_id), timezone.now(), history)
-
-
 class ConfirmationBaseView(DdiView):
     @extend_schema(
         tags=[TAG], operation_id="ddi_confirmation_base",
@@ -96,7 +88,7 @@ class ConfirmationBaseView(DdiView):
         update = consent.pending_consent(device)
         pending = None
         if update is not None:
-            action = _action_view(self, update, NO_ACTION_HISTORY)
+            action = self.view_of(update, NO_ACTION_HISTORY)
             pending = (update.pk, controller.resource_hash(update.pk, action.handling, update.attempt))
         return Response(documents.confirmation_base(request, controllerId, device, pending))
 
@@ -106,9 +98,7 @@ class ConfirmationActionView(DdiView):
         tags=[TAG], operation_id="ddi_confirmation_action", summary="Confirmation status of an action",
         description="The action awaiting the device's confirmation, in deploymentBase's format under "
                     "`confirmation`; 404 once it no longer waits (confirmed: see deploymentBase).",
-        parameters=[ACTION_ID, ACTION_HISTORY,
-                    OpenApiParameter("c", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
-                                     description="Cache-busting hash from the root poll's link; not checked.")],
+        parameters=[ACTION_ID, ACTION_HISTORY, CACHE_BUSTER],
         responses=answers(400, 401, 404, 429, _200=ConfirmationBaseActionSerializer),
     )
     def get(self, request, tenant, controllerId, actionId):
@@ -117,7 +107,7 @@ class ConfirmationActionView(DdiView):
         update = self.update_of(actionId)
         if update.status not in consent.UNCONFIRMED_STATUSES:
             raise not_found(f"Action {update.pk} is not waiting for confirmation.")
-        return Response(documents.confirmation_action(request, controllerId, _action_view(self, update, history)))
+        return Response(documents.confirmation_action(request, controllerId, self.view_of(update, history)))
 
 
 class ConfirmationFeedbackView(DdiView):

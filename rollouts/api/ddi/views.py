@@ -131,6 +131,8 @@ ACTION_HISTORY = OpenApiParameter(
     "actionHistory", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
     description="Number of the action's earlier messages to include (negative: all, at most 100).",
 )
+CACHE_BUSTER = OpenApiParameter("c", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
+                                description="Cache-busting hash from the root poll's link; not checked.")
 
 
 class ControllerBaseView(DdiView):
@@ -176,9 +178,7 @@ def _poll_answer(request, controller_id: str, state: controller.ControllerState)
 class DeploymentBaseView(DdiView):
     @extend_schema(
         tags=[TAG], operation_id="ddi_deployment_base", summary="Resource for software module (Deployment Base)",
-        parameters=[ACTION_ID, ACTION_HISTORY,
-                    OpenApiParameter("c", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
-                                     description="Cache-busting hash from the root poll's link; not checked.")],
+        parameters=[ACTION_ID, ACTION_HISTORY, CACHE_BUSTER],
         responses=answers(400, 401, 404, 429, _200=DeploymentBaseSerializer),
     )
     def get(self, request, tenant, controllerId, actionId):
