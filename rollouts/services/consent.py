@@ -82,7 +82,7 @@ def auto_confirmed_note(device: Device, release: ReleasePolicy) -> str:
 
 
 def auto_confirm_message(device: Device) -> str:
-    """hawkBit's message for an action confirmed by auto-confirm (AutoConfirmationStatus.constructActionMessage)."""
+    """hawkBit's message for an action auto-confirm confirmed (AutoConfirmationStatus.constructActionMessage)."""
     return (f"Assignment automatically confirmed by initiator '{device.auto_confirm_initiator or 'n/a'}'. "
             f"Remark: {device.auto_confirm_remark or 'n/a'}")
 
@@ -94,7 +94,8 @@ def confirm(update: DeviceUpdate, code: int | None = None, details=(), channel: 
     return _answer(update, S.CONFIRMED, code, tuple(details), channel)
 
 
-def deny(update: DeviceUpdate, code: int | None = None, details=(), channel: str = LogChannel.DDI) -> DeviceUpdate:
+def deny(update: DeviceUpdate, code: int | None = None, details=(), channel: str = LogChannel.DDI
+         ) -> DeviceUpdate:
     """The device refuses the update (or revokes its consent before downloading). Raises ConsentRefused."""
     return _answer(update, S.DENIED, code, tuple(details), channel)
 
@@ -190,6 +191,6 @@ def deactivate_auto_confirm(device: Device) -> bool:
         device.auto_confirm_since, device.auto_confirm_initiator, device.auto_confirm_remark = None, "", ""
         device.save(update_fields=["auto_confirm_since", "auto_confirm_initiator", "auto_confirm_remark",
                                    "updated_at"])
-        DeviceEvent.objects.create(device=device, kind=DeviceEvent.Kind.UPDATED, message="auto-confirm turned off",
-                                   data={"autoConfirm": False})
+        DeviceEvent.objects.create(device=device, kind=DeviceEvent.Kind.UPDATED,
+                                   message="auto-confirm turned off", data={"autoConfirm": False})
     return True

@@ -61,9 +61,9 @@ class AutoConfirmView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if data["active"]:
+            initiator = data.get("auto_confirm_initiator") or request.user.get_username()
             try:
-                consent.activate_auto_confirm(device, data.get("auto_confirm_initiator") or request.user.get_username(),
-                                              data.get("auto_confirm_remark", ""))
+                consent.activate_auto_confirm(device, initiator, data.get("auto_confirm_remark", ""))
             except consent.AutoConfirmAlreadyActive as error:
                 raise Conflict({"detail": str(error), "active": True}) from None
         else:

@@ -9,7 +9,8 @@ router.register("api/v1/rollouts", RolloutViewSet, basename="rollout")
 
 urlpatterns = [
     path("api/v1/devices/<str:uid>/explain", ExplainView.as_view(), name="device-explain"),
-    path("api/v1/devices/<str:uid>/auto-confirm", auto_confirm.AutoConfirmView.as_view(), name="device-auto-confirm"),
+    path("api/v1/devices/<str:uid>/auto-confirm", auto_confirm.AutoConfirmView.as_view(),
+         name="device-auto-confirm"),
     path("api/v1/products/<str:name>/maintenance-windows", windows.ProductWindows.as_view(),
          name="product-maintenance-windows"),
     path("api/v1/products/<str:name>/maintenance-windows/<int:pk>", windows.ProductWindow.as_view(),
