@@ -6,7 +6,8 @@ the device has reported ``downloading`` (so never ``installed`` straight after
 the offer). ``failed`` may come at any step before ``committed``, ``rejected``
 before installing starts, ``rolled_back`` once installing has started.
 Reporting the current status again changes nothing. After ``failed``,
-``downloading`` starts a new attempt. ``committed``, ``rolled_back``,
+``downloading`` starts a new attempt while the rollout's attempts last
+(``max_attempts``; past the last it is refused: the failure is final). ``committed``, ``rolled_back``,
 ``rejected`` and ``canceled`` are final, and so is ``timed_out``, which only the
 portal writes (rollouts.services.timeouts): a device reporting on a timed-out
 update is recorded (its log, an event) and answered, not refused.
@@ -27,6 +28,7 @@ it pauses the rollout with the reason.
 """
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -43,7 +45,7 @@ from rollouts.models import (
     RolloutState,
     UpdateStatus,
 )
-from rollouts.services import transitions, update_log
+from rollouts.services import budget, transitions, update_log
 from rollouts.services.progress import phase_outcomes
 from rollouts.services.update_log import Report
 
@@ -145,7 +147,9 @@ def apply_report(update: DeviceUpdate, status: str, reason: str = "", *,
             if logged_as is not None:
                 update_log.append(update, update.status, logged_as)
             return update
+        before = update.status
         if step == "retry":
+            _check_attempts_left(update, status)
             update.attempt += 1
         now = timezone.now()
         update.status, update.reason, update.status_changed_at = status, reason, now
@@ -163,9 +167,20 @@ def apply_report(update: DeviceUpdate, status: str, reason: str = "", *,
         )
         if logged_as is not None:
             update_log.append(update, status, logged_as)
+        # The rate budget's growth follows the release's successes (rollouts.services.budget).
+        transaction.on_commit(partial(budget.count_success_change, update.release_id, before, status))
     if status in FAILURE_STATUSES:
         judge_failures(update)
     return update
+
+
+def _check_attempts_left(update: DeviceUpdate, status: str) -> None:
+    """A device restarting its failed update starts an attempt: refused past the rollout's last."""
+    attempts = Rollout.objects.filter(release_id=update.release_id).values_list("max_attempts", flat=True)
+    max_attempts = attempts.first() or 1  # an update whose rollout is gone has its one attempt
+    if update.attempt >= max_attempts:
+        raise InvalidTransition(update, status, f"attempt {update.attempt} of {max_attempts} was the last, "
+                                                f"the failure is final")
 
 
 def record_late_report(update: DeviceUpdate, report: Report) -> DeviceUpdate:

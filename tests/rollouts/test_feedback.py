@@ -30,7 +30,6 @@ def walk(update, *statuses):
     [S.DOWNLOADING, S.DOWNLOADED, S.FAILED],
     [S.REJECTED],
     [S.DOWNLOADING, S.INSTALLING, S.ROLLED_BACK],
-    [S.DOWNLOADING, S.FAILED, S.DOWNLOADING, S.INSTALLED],
 ])
 def test_valid_paths_are_accepted(update, path):
     assert walk(update, *path).status == path[-1]
@@ -68,6 +67,8 @@ def test_a_repeated_report_changes_nothing(update):
 
 
 def test_downloading_after_a_failure_starts_a_new_attempt(update):
+    transitions.set_policy(update.release.rollout, max_attempts=2)
+
     update = walk(update, S.DOWNLOADING, S.FAILED, S.DOWNLOADING)
 
     assert update.attempt == 2 and update.finished_at is None

@@ -16,7 +16,7 @@ from devices.api.authentication import INVALID_TOKEN, DeviceTokenAuthentication
 from devices.api.device_endpoint import DeviceEndpoint
 from otaportal.api_errors import CONFLICT, FIELD_ERRORS, NOT_FOUND, Conflict
 from rollouts import handling, policy
-from rollouts.decision import Report
+from rollouts.decision import Report, earliest
 from rollouts.models import DeviceUpdate, LogChannel, UpdateStatus, UpdateType
 from rollouts.prefetch import current_updates, devices_with_current_updates
 from rollouts.services import checkin, consent, feedback
@@ -95,12 +95,13 @@ class CheckInView(DeviceEndpoint, APIView):
         report = Report(agent_version=data["agentVersion"], modules=data["modules"],
                         attributes=data.get("attributes"))
         snapshot = policy.for_product(session.product_id, session.generation)
-        offer = checkin.check_in(session.device, report, snapshot, current_updates(session.device))
         now = timezone.now()
+        answered = checkin.check_in(session.device, report, snapshot, current_updates(session.device), now)
+        offer = answered.offer
         answer = (idle.answer(status.HTTP_204_NO_CONTENT) if offer is None
                   else idle.answer(status.HTTP_200_OK, offer_body(request, offer, now)))
         sessions.remember(session, SURFACE, fingerprint, answer, snapshot.generation,
-                          until=snapshot.holds_until(now))
+                          until=earliest(snapshot.holds_until(now), answered.holds_until))
         return idle.response(request, answer)
 
 

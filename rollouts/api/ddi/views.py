@@ -22,6 +22,7 @@ from devices.api.downloads import artifact_response
 from otaportal.rest import LimitedJSONParser
 from rollouts import policy
 from rollouts.api.openapi import responses_with_errors
+from rollouts.decision import earliest
 from rollouts.models import UpdateStatus
 from rollouts.prefetch import current_updates
 from rollouts.services.consent import UNCONFIRMED_STATUSES
@@ -163,10 +164,11 @@ class ControllerBaseView(DdiView):
             raise AuthenticationFailed(WRONG_TARGET)
         snapshot = policy.for_product(session.product_id, session.generation)
         device = session.device
-        state = controller.poll(device, snapshot, controller.update_facts(device), current_updates(device))
+        now = timezone.now()
+        state = controller.poll(device, snapshot, controller.update_facts(device), current_updates(device), now)
         answer = _poll_answer(request, controllerId, state)
         sessions.remember(session, self.SURFACE, fingerprint, answer, snapshot.generation,
-                          until=snapshot.holds_until(timezone.now()))
+                          until=earliest(snapshot.holds_until(now), state.holds_until))
         return idle.response(request, answer, request.accepted_media_type)
 
 

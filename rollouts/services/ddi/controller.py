@@ -4,7 +4,8 @@ The root poll reads the device with what DDI needs to know about its updates
 annotated in the same query (``controllers(with_state=True)``), with the
 device's current updates the decision needs (rollouts.prefetch), then runs the
 rollout decision (rollouts.decision.decide) and makes the offer as check-in
-does (rollouts.services.checkin.make_offer): a poll costs one query whatever
+does (rollouts.services.checkin.answer: a new offer within its rollout's rate
+budget, rollouts.services.budget): a poll costs one query whatever
 the size of the fleet, plus the insert the first time an update is offered.
 
 hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
@@ -35,12 +36,11 @@ from django.utils import timezone
 from devices.models import Device
 from devices.services import DeviceExists, register_device
 from rollouts import handling
-from rollouts.decision import decide
 from rollouts.handling import Handling
 from rollouts.policy import ProductPolicy
 from rollouts.models import STARTED_STATUSES, SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus, UpdateType
 from rollouts.prefetch import with_current_updates
-from rollouts.services.checkin import make_offer
+from rollouts.services.checkin import answer
 
 # hawkBit's sleep is HH:MM:SS; agents parse it with a 24-hour clock (RAUC: strptime %H:%M:%S).
 LONGEST_SLEEP = timedelta(hours=23, minutes=59, seconds=59)
@@ -180,6 +180,7 @@ class ControllerState:
     cancel_action_id: int | None = None
     installed_action_id: int | None = None
     request_attributes: bool = False
+    holds_until: datetime | None = None  # when this answer stops holding by itself (checkin.Answer.holds_until)
 
 
 def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: dict | None,
@@ -192,7 +193,7 @@ def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: d
     a device a gateway token just registered has none (``UpdateFacts()``, None: read them).
     """
     cancel_id = facts.cancel_id
-    deployment = _deployment(device, facts, snapshot, carried, now or timezone.now())
+    deployment, holds_until = _deployment(device, facts, snapshot, carried, now or timezone.now())
     if deployment is not None and deployment.action_id == cancel_id:
         cancel_id = None  # the withdrawn update was just offered again (its rollout started anew)
     return ControllerState(
@@ -201,22 +202,25 @@ def poll(device: Device, snapshot: ProductPolicy, facts: UpdateFacts, carried: d
         cancel_action_id=cancel_id,
         installed_action_id=facts.installed_id,
         request_attributes=not device.attributes or facts.attributes_due,
+        holds_until=holds_until,
     )
 
 
 def _deployment(device: Device, facts: UpdateFacts, snapshot: ProductPolicy, carried: dict | None, now: datetime
-                ) -> Deployment | None:
-    decision = decide(device, now=now, snapshot=snapshot, carried=carried)
-    if decision is not None:
-        offer = make_offer(device, decision)
+                ) -> tuple[Deployment | None, datetime | None]:
+    """The deploymentBase to link, and until when that holds by itself (``checkin.answer``)."""
+    answered = answer(device, snapshot, carried, now)
+    if answered.offer is not None:
+        offer = answered.offer
         update = offer.update
         return Deployment(update.pk, resource_hash(update.pk, handling.of_release(offer.release, now), update.attempt),
-                          update.status == UpdateStatus.AWAITING_CONFIRMATION)
+                          update.status == UpdateStatus.AWAITING_CONFIRMATION), answered.holds_until
     if facts.started_id is None:
-        return None
+        return None, answered.holds_until
     started = handling.of(facts.started_update_type, facts.started_forced_at,
                           snapshot.windows_of(facts.started_rollout_id), now)
-    return Deployment(facts.started_id, resource_hash(facts.started_id, started, facts.started_attempt))
+    return (Deployment(facts.started_id, resource_hash(facts.started_id, started, facts.started_attempt)),
+            answered.holds_until)
 
 
 class ForeignController(Exception):
