@@ -7,6 +7,7 @@ import pytest
 from devices.stamps import forget_devices
 from rollouts.models import DeviceUpdate, UpdateStatus
 from rollouts.services import transitions
+from tests.factories import DeviceFactory
 
 from .conftest import action_url, base_url, feedback_body
 
@@ -58,3 +59,14 @@ def test_a_failed_action_stays_closed_to_the_device_s_own_feedback(device, faile
     response = client.post(f"{action_url(device, update)}/feedback", feedback_body("download"), format="json")
 
     assert response.status_code == 410
+
+
+def test_a_device_beyond_the_rate_budget_gets_no_deployment_this_minute(product, offerable_release, target_client):
+    release = offerable_release("2.0.0")
+    transitions.set_policy(release.rollout, offers_per_minute=1)
+    first, beyond = (DeviceFactory(product=product, uid=f"budget-{n}", installed_versions={"default": "1.0.0"})
+                     for n in range(2))
+
+    assert deployment_link(target_client(first), first) is not None
+    assert deployment_link(target_client(beyond), beyond) is None
+    assert not DeviceUpdate.objects.filter(device=beyond).exists()

@@ -11,7 +11,7 @@ from devices.models import Device, DeviceEvent
 from devices.stamps import forget_devices
 from rollouts.decision import decide, explain, judge
 from rollouts.models import DeviceUpdate, LogChannel, UpdateLogEntry, UpdateStatus
-from rollouts.services import checkin, feedback, transitions
+from rollouts.services import checkin, feedback, timeouts, transitions
 from rollouts.services.feedback import InvalidTransition
 from tests.rollouts.test_commands import run
 
@@ -40,12 +40,9 @@ def offered(device):
 
 
 def failed(update, status=S.FAILED):
-    """The update's attempt ends in ``status`` (a report, or the timeout sweep's write); its end as stored."""
-    if status == S.TIMED_OUT:
-        DeviceUpdate.objects.filter(pk=update.pk).update(status=status, finished_at=timezone.now())
-    else:
-        for step in (S.DOWNLOADING, S.INSTALLING, status) if status == S.ROLLED_BACK else (S.DOWNLOADING, status):
-            feedback.report_status(update, step)
+    """The device reports that the update's attempt ended in ``status``; the update as stored then."""
+    for step in (S.DOWNLOADING, S.INSTALLING, status) if status == S.ROLLED_BACK else (S.DOWNLOADING, status):
+        feedback.report_status(update, step)
     update.refresh_from_db()
     return update
 
@@ -103,11 +100,16 @@ def test_one_attempt_is_the_default_and_never_retried(offerable_release, device)
 
 
 def test_a_timed_out_update_is_retried_from_when_it_timed_out(retried_release, device):
-    retried_release()
-    update = failed(offered(device), S.TIMED_OUT)
+    retried_release(download_timeout=timedelta(hours=1))
+    update = feedback.report_status(offered(device), S.DOWNLOADING)
+    swept_at = update.status_changed_at + timedelta(hours=2)
 
-    assert decide(device, now=update.finished_at + BACKOFF - timedelta(seconds=1)) is None
-    assert decide(device, now=update.finished_at + BACKOFF).update == update
+    timeouts.time_out_stalled_updates(now=swept_at)
+
+    update.refresh_from_db()
+    assert (update.status, update.finished_at) == (S.TIMED_OUT, swept_at)
+    assert decide(device, now=swept_at + BACKOFF - timedelta(seconds=1)) is None
+    assert decide(device, now=swept_at + BACKOFF).update == update
 
 
 def test_a_rolled_back_update_is_not_retried_unless_the_rollout_says_so(retried_release, device):
