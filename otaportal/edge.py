@@ -1,8 +1,9 @@
 """The device edge's shared store: what every web process and host must agree on, one round trip away.
 
 Rate-limit counters, bad-credential counters, the products' policy generations,
-the invalidation stamps of devices and tokens, the device sessions (devices.session)
-and the last-use buffer (otaportal.last_use) live here. In production it is Redis,
+the invalidation stamps of devices and tokens, the device sessions (devices.session),
+the last-use buffer (otaportal.last_use) and the rollouts' rate budgets
+(rollouts.services.budget) live here. In production it is Redis,
 used directly through redis-py rather than through Django's cache: the idle device
 request reads and counts everything it needs in ONE round trip, a Lua script
 (``admit``), which Django's cache API cannot express.

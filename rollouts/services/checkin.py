@@ -129,6 +129,8 @@ def answer(device: Device, snapshot: ProductPolicy, carried: dict | None, now: d
     decision = verdict.decision
     if decision is None:
         return Answer(None, verdict.holds_until)
+    # Taken before the offer is written: one a concurrent request for the same device then makes instead
+    # is spent all the same, which errs on the side of fewer offers.
     if is_new_offer(decision) and not budget.admit(decision.release, now):
         return Answer(None, earliest(verdict.holds_until, budget.next_minute(now)))
     return Answer(make_offer(device, decision), verdict.holds_until)
