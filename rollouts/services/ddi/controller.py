@@ -13,9 +13,9 @@ hawkBit's actions are our DeviceUpdate rows (actionId = DeviceUpdate.id):
 - ``deploymentBase``: the decision's offer; or, without one, the latest update
   the device already started (downloading, downloaded, installing) so that it
   can finish it even if its rollout was paused meanwhile.
-- ``cancelAction``: an update withdrawn before the device started installing
 - ``confirmationBase`` instead, while the offer awaits the device's consent
   (rollouts.services.consent): its status comes with the decision's offer.
+- ``cancelAction``: an update withdrawn before the device started installing
   it (its rollout aborted, its release deprecated), until the device answers
   the cancellation. Unlike hawkBit it does not hold back a new deployment:
   the withdrawal is final here already, and agents that ignore cancellations
