@@ -61,7 +61,8 @@ def test_a_failed_action_stays_closed_to_the_device_s_own_feedback(device, faile
     assert response.status_code == 410
 
 
-def test_a_device_beyond_the_rate_budget_gets_no_deployment_this_minute(product, offerable_release, target_client):
+def test_a_device_beyond_the_rate_budget_gets_no_deployment_this_minute(product, offerable_release, target_client,
+                                                                      same_minute):
     release = offerable_release("2.0.0")
     transitions.set_policy(release.rollout, offers_per_minute=1)
     first, beyond = (DeviceFactory(product=product, uid=f"budget-{n}", installed_versions={"default": "1.0.0"})
