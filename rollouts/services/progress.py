@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from rollouts.models import FAILURE_STATUSES, SUCCESS_STATUSES, DeviceUpdate, UpdateStatus
+from rollouts.models import FAILURE_STATUSES, RETRIED_STATUSES, SUCCESS_STATUSES, DeviceUpdate, Rollout, UpdateStatus
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,14 @@ def phase_outcomes(release_id, position) -> Outcomes:
     rows = (DeviceUpdate.objects.filter(release_id=release_id, phase=position).order_by()
             .values("status").annotate(n=Count("id")))
     return Outcomes({row["status"]: row["n"] for row in rows})
+
+
+def retries_text(rollout: Rollout) -> str:
+    """The rollout's retry options and how many failed updates still have attempts left (one count)."""
+    if rollout.max_attempts == 1:
+        return "none (one attempt)"
+    retried = {*RETRIED_STATUSES, *([UpdateStatus.ROLLED_BACK] if rollout.retry_rolled_back else [])}
+    waiting = DeviceUpdate.objects.filter(release_id=rollout.release_id, status__in=retried,
+                                          attempt__lt=rollout.max_attempts).count()
+    return (f"up to {rollout.max_attempts} attempts, back-off {rollout.retry_backoff} doubling each attempt"
+            + (", rolled back too" if rollout.retry_rolled_back else "") + f"; {waiting} failed with attempts left")

@@ -250,3 +250,13 @@ def test_rollout_status_shows_the_retries_and_the_failed_updates_with_attempts_l
 
     assert ("Retries: up to 3 attempts, back-off 0:10:00 doubling each attempt, rolled back too; "
             "1 failed with attempts left") in output
+
+
+def test_the_progress_page_shows_the_retries_and_the_failed_updates_with_attempts_left(
+        retried_release, device, admin_client):
+    release = retried_release()
+    failed(offered(device))
+
+    page = admin_client.get(f"/admin/rollouts/rollout/{release.rollout.pk}/progress/").content.decode()
+
+    assert "up to 3 attempts, back-off 0:10:00 doubling each attempt; 1 failed with attempts left." in page

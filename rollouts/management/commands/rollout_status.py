@@ -1,7 +1,7 @@
 from rollouts.management.base import RELEASE_HELP, RolloutCommand, find_release, release_label
 from django.utils import timezone
 
-from rollouts.models import FAILURE_STATUSES, RETRIED_STATUSES, Rollout, Strategy, UpdateStatus
+from rollouts.models import FAILURE_STATUSES, Rollout, Strategy, UpdateStatus
 from rollouts.services import budget, progress
 from rollouts.services.transitions import phase_in_force
 
@@ -46,7 +46,7 @@ class Command(RolloutCommand):
             self.stdout.write(f"Reason: {rollout.state_reason}")
         self.stdout.write(f"Timeouts: download {rollout.download_timeout or 'never'}, "
                           f"install {rollout.install_timeout or 'never'} (set with rollout_timeouts)")
-        self.stdout.write(f"Retries: {_retries(rollout)}")
+        self.stdout.write(f"Retries: {progress.retries_text(rollout)}")
         current = budget.budget_of(rollout, timezone.now())
         self.stdout.write(f"Rate budget: {current.describe().removeprefix('budget: ') if current else 'none'}")
         for link in rollout.rollout_filters.select_related("filter"):
@@ -58,12 +58,3 @@ class Command(RolloutCommand):
         for update in failures.order_by("-updated_at")[:5]:
             self.stdout.write(f"Failure: {update.device.uid} {update.status}: {update.reason or '-'}")
 
-
-def _retries(rollout: Rollout) -> str:
-    """The retry options, and how many failed updates still have attempts left (one count)."""
-    if rollout.max_attempts == 1:
-        return "none (one attempt)"
-    retried = {*RETRIED_STATUSES, *([UpdateStatus.ROLLED_BACK] if rollout.retry_rolled_back else [])}
-    waiting = rollout.release.device_updates.filter(status__in=retried, attempt__lt=rollout.max_attempts).count()
-    return (f"up to {rollout.max_attempts} attempts, back-off {rollout.retry_backoff} doubling each attempt"
-            + (", rolled back too" if rollout.retry_rolled_back else "") + f"; {waiting} failed with attempts left")
