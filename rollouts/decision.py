@@ -28,8 +28,8 @@ rollouts.handling).
 
 Per module the highest eligible version wins. When several modules have an
 update, one is offered per check-in, the most urgent first: ``forced`` (and
-``timeforced`` past its forced time) before the others, then firmwarePackage, modulePackage, softwarePackage, then by
-module name.
+``timeforced`` past its forced time) before the others, then firmwarePackage,
+modulePackage, softwarePackage, then by module name.
 
 ``decide`` reads the product's cached policy and at most one query (the
 device's updates for the releases still in the running), so its cost does not
@@ -45,16 +45,9 @@ from catalog.choices import ArtifactState, PackageType, ReleaseStatus
 from catalog.versioning import at_least, version_key
 from otaportal.process_caches import RELEASE_CANDIDATES
 from rollouts import buckets, conditions, policy, windows
+from rollouts.retries import retried, retry_at
 from rollouts.conditions import DeviceFacts
-from rollouts.models import (
-    DONE_STATUSES,
-    RETRIED_STATUSES,
-    DeviceUpdate,
-    RolloutState,
-    Strategy,
-    UpdateStatus,
-    UpdateType,
-)
+from rollouts.models import DONE_STATUSES, DeviceUpdate, RolloutState, Strategy, UpdateType
 from rollouts.policy import ReleasePolicy
 
 
@@ -217,25 +210,6 @@ def _not_done(release: ReleasePolicy, subject: Subject):
     if due > subject.now:
         return False, f"{ended}: retry {update.attempt + 1} of {release.max_attempts} from {due.isoformat()}"
     return True, f"{ended}: retry {update.attempt + 1} of {release.max_attempts} due since {due.isoformat()}"
-
-
-def retried(release: ReleasePolicy, update: DeviceUpdate) -> bool:
-    """Whether the update's outcome is one the rollout retries: a failure or timeout, a rollback if it says so.
-
-    Rejected and denied are the device's (or its user's) answer, never retried.
-    """
-    return update.status in RETRIED_STATUSES or (
-        update.status == UpdateStatus.ROLLED_BACK and release.retry_rolled_back)
-
-
-def retry_at(release: ReleasePolicy, update: DeviceUpdate) -> datetime | None:
-    """When the ended attempt is offered again: its end plus the back-off, doubled for each attempt
-    made; None when it is not retried (not a retried outcome, or the last attempt)."""
-    if not retried(release, update) or update.attempt >= release.max_attempts:
-        return None
-    # Updates from before finished_at was kept on every failure: their last change is when they ended.
-    ended = update.finished_at or update.status_changed_at
-    return ended + release.retry_backoff * 2 ** (update.attempt - 1)
 
 
 # (name, rule): every rule takes (release policy, subject) and answers (passed, why).

@@ -282,7 +282,7 @@ class UpdateStatus(models.TextChoices):
 SUCCESS_STATUSES = frozenset({UpdateStatus.INSTALLED, UpdateStatus.COMMITTED})
 FAILURE_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.ROLLED_BACK, UpdateStatus.TIMED_OUT})
 # Failures a rollout with attempts left offers again after its back-off; rolled back only if it says so
-# (rollouts.decision.retried).
+# (rollouts.retries).
 RETRIED_STATUSES = frozenset({UpdateStatus.FAILED, UpdateStatus.TIMED_OUT})
 # A device whose update reached one of these is not offered the release again (but for a retry of a failure,
 # rollouts.decision). A denial counts apart from failures; the device may still confirm it later.

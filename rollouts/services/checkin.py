@@ -49,7 +49,7 @@ def record_report(device: Device, report: Report) -> bool:
 
 
 # An update that ended so is offered again as a new attempt: canceled (its rollout aborted, then started
-# again), or failed, timed out or rolled back when the decision says a retry is due (rollouts.decision.retry_at).
+# again), or failed, timed out or rolled back when the decision says a retry is due (rollouts.retries).
 NEW_ATTEMPT_FROM = FAILURE_STATUSES | {UpdateStatus.CANCELED}
 
 

@@ -17,7 +17,7 @@ from rollouts.services.update_log import MAX_LOG_LINES, MAX_MESSAGE_LENGTH
 from . import documents
 from .errors import DdiError, not_found
 from .serializers import ActionHistorySerializer, DeploymentSerializer, links_of
-from .views import ACTION_HISTORY, ACTION_ID, CACHE_BUSTER, NO_ACTION_HISTORY, TAG, DdiView, _number, answers
+from .views import ACTION_HISTORY, ACTION_ID, CACHE_BUSTER, NO_ACTION_HISTORY, TAG, DdiView, action_query, answers
 
 ALREADY_ACTIVE = ("org.eclipse.hawkbit.repository.exception.AutoConfirmationAlreadyActiveException",
                   "hawkbit.server.error.repo.autoConfAlreadyActive")
@@ -102,8 +102,7 @@ class ConfirmationActionView(DdiView):
         responses=answers(400, 401, 404, 429, _200=ConfirmationBaseActionSerializer),
     )
     def get(self, request, tenant, controllerId, actionId):
-        _number(request.query_params.get("c"), "c", default=-1)
-        history = _number(request.query_params.get("actionHistory"), "actionHistory", default=NO_ACTION_HISTORY)
+        history = action_query(request, with_cache_buster=True)
         update = self.update_of(actionId)
         if update.status not in consent.UNCONFIRMED_STATUSES:
             raise not_found(f"Action {update.pk} is not waiting for confirmation.")

@@ -127,6 +127,14 @@ def _number(value, name: str, default=None) -> int:
         raise not_readable({name: [f"{value!r} is not a whole number."]}, CONSTRAINT) from None
 
 
+def action_query(request, with_cache_buster: bool = False) -> int:
+    """The action resources' query: how much ``actionHistory`` to show; the ``c`` cache buster, when the
+    resource takes one, must be a whole number but is not checked otherwise."""
+    if with_cache_buster:
+        _number(request.query_params.get("c"), "c", default=-1)
+    return _number(request.query_params.get("actionHistory"), "actionHistory", default=NO_ACTION_HISTORY)
+
+
 ACTION_ID = OpenApiParameter("actionId", OpenApiTypes.INT, OpenApiParameter.PATH)
 ACTION_HISTORY = OpenApiParameter(
     "actionHistory", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
@@ -184,8 +192,7 @@ class DeploymentBaseView(DdiView):
         responses=answers(400, 401, 404, 429, _200=DeploymentBaseSerializer),
     )
     def get(self, request, tenant, controllerId, actionId):
-        _number(request.query_params.get("c"), "c", default=-1)
-        history = _number(request.query_params.get("actionHistory"), "actionHistory", default=NO_ACTION_HISTORY)
+        history = action_query(request, with_cache_buster=True)
         update = self.update_of(actionId)
         if update.status == UpdateStatus.CANCELED:
             raise not_found(f"Action {update.pk} was canceled: see cancelAction/{update.pk}.")
@@ -265,7 +272,7 @@ class InstalledBaseView(DdiView):
         parameters=[ACTION_ID, ACTION_HISTORY], responses=answers(400, 401, 404, 429, _200=DeploymentBaseSerializer),
     )
     def get(self, request, tenant, controllerId, actionId):
-        history = _number(request.query_params.get("actionHistory"), "actionHistory", default=NO_ACTION_HISTORY)
+        history = action_query(request)
         update = self.update_of(actionId)
         if actions.is_active(update) or update.status in (UpdateStatus.CANCELED, *UNCONFIRMED_STATUSES):
             raise not_found(f"Action {update.pk} is not finished.")
