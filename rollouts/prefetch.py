@@ -10,10 +10,12 @@ The subquery is plain SQL written once per process: built through the ORM on
 every request it cost more to compile than the query costs to run.
 """
 
+from datetime import UTC
 from functools import cache
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from catalog.choices import ReleaseStatus
 from catalog.models import Release
@@ -69,6 +71,14 @@ def current_updates(device, release_ids=None) -> dict:
         release_id = as_key(row["release_id"])
         if wanted is not None and release_id not in wanted:
             continue
-        values = [field.to_python(row[field.attname]) for field in _FIELDS]
+        values = [_value(field, row[field.attname]) for field in _FIELDS]
         updates[str(release_id)] = DeviceUpdate.from_db(DeviceUpdate.objects.db, _ATTNAMES, values)
     return updates
+
+
+def _value(field, raw):
+    value = field.to_python(raw)
+    # SQLite's JSON_OBJECT writes a stored datetime (UTC) without its offset; PostgreSQL's JSONB keeps it.
+    if isinstance(field, models.DateTimeField) and value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value

@@ -1,5 +1,7 @@
 """The device's current updates read with its token (rollouts.prefetch) are the rows themselves."""
 
+from datetime import UTC
+
 import pytest
 from django.utils import timezone
 
@@ -76,3 +78,19 @@ def test_an_update_read_from_the_annotation_saves_back_without_losing_fields(pro
 
     stored.refresh_from_db()
     assert stored.status == UpdateStatus.OFFERED and stored.cancel_acknowledged_at == acknowledged
+
+
+def test_datetimes_written_without_an_offset_are_read_as_utc(product):
+    # Given the row as SQLite's JSON_OBJECT writes it (make run): a stored UTC datetime without its offset
+    device = DeviceFactory(product=product)
+    stored = DeviceUpdate.objects.create(device=device, release=ReleaseFactory(product=product),
+                                         status=UpdateStatus.FAILED, finished_at=timezone.now())
+    read = annotated(device)
+    (row,) = read.current_updates
+    row["finished_at"] = stored.finished_at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+    # When it is carried to the decision
+    carried = current_updates(read)[str(stored.release_id)]
+
+    # Then it is the same moment, comparable with the decision's aware clock
+    assert carried.finished_at == stored.finished_at and timezone.is_aware(carried.finished_at)
