@@ -59,7 +59,7 @@ def test_turning_it_on_twice_through_the_api_answers_409(api, device):
     response = api.put(url(device), {"active": True}, format="json")
 
     assert response.status_code == 409
-    assert "already active" in response.json()["detail"]
+    assert response.json() == {"detail": f"Auto confirmation is already active for device {device.uid}."}
 
 
 def test_turning_it_off_through_the_api(api, device):

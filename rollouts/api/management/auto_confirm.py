@@ -65,7 +65,7 @@ class AutoConfirmView(APIView):
             try:
                 consent.activate_auto_confirm(device, initiator, data.get("auto_confirm_remark", ""))
             except consent.AutoConfirmAlreadyActive as error:
-                raise Conflict({"detail": str(error), "active": True}) from None
+                raise Conflict(str(error)) from None
         else:
             consent.deactivate_auto_confirm(device)
         device.refresh_from_db()
