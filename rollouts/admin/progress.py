@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from rollouts.colours import UPDATE_STATUS_COLOURS
 from rollouts.models import FAILURE_STATUSES, Rollout, RolloutState, UpdateStatus
-from rollouts.services import budget, maintenance, transitions
+from rollouts.services import budget, delivery, maintenance, transitions
 from rollouts.services.progress import Outcomes, progress_of, retries_text
 from rollouts.services.timeline import timeline_of
 
@@ -117,6 +117,7 @@ def progress_context(rollout: Rollout, now: datetime) -> dict:
                       "url": update_list(release=release, q=update.device.uid)} for update in failures],
         "events": rollout.events.select_related("actor")[:RECENT_EVENTS],
         "refresh_seconds": REFRESH_SECONDS,
+        "delivery": delivery.describe(rollout),
         "budget": budget.budget_of(rollout, now),
         "retries": retries_text(rollout),
         "maintenance_windows": _windows(rollout, now),

@@ -1,10 +1,12 @@
 """The progress page: counts and bars per state and per phase, recent failures with reasons, few queries."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rollouts.models import UpdateStatus
+from rollouts.models import UpdateStatus, UpdateType
 
 from .conftest import page
 
@@ -104,3 +106,14 @@ def test_dry_run_counts_who_would_be_offered_by_version_and_phase(admin_client, 
     assert result.total == 3
     assert per_version == {"1.0.0": 2, "1.5.0": 1}
     assert {row.phase for row in result.rows} <= {0, 1}
+
+
+def test_progress_shows_how_the_rollout_delivers_its_release(admin_client, running):
+    running.update_type, running.forced_at = UpdateType.TIMEFORCED, datetime(2030, 1, 1, 2, tzinfo=UTC)
+    running.download_timeout, running.requires_confirmation = timedelta(hours=2), True
+    running.save()
+
+    page_text = admin_client.get(page("progress", running)).content.decode()
+
+    assert ("Action type timeforced (forced from 2030-01-01T02:00:00+00:00); download timeout 2:00:00; "
+            "asks for the device&#x27;s confirmation.") in page_text
