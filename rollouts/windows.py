@@ -19,12 +19,28 @@ CRON_FIELDS = 5
 MAX_SCHEDULE_LENGTH = 100
 
 
+# How far a window is looked for ahead: a schedule such as "0 0 29 2 *" opens once in four years.
+HORIZON = timedelta(days=5 * 366)
+
+
 def validate_schedule(schedule: str) -> None:
-    """A five-field cron expression, as crontab(5) writes it."""
+    """A five-field cron expression, as crontab(5) writes it, that opens within HORIZON.
+
+    croniter accepts dates that never come ("0 0 31 2 *", "0 0 30 4,6,9,11 *"): a window
+    of such a schedule would keep devices from installing for good, so it is refused.
+    """
     fields = schedule.split()
     if len(fields) != CRON_FIELDS or not croniter.is_valid(schedule):
         raise ValidationError(f"{schedule!r} is not a cron expression of five fields (minute hour day-of-month "
                               f"month day-of-week), e.g. '0 2 * * *' for every day at 02:00.")
+    now = datetime.now(UTC)
+    try:
+        first = croniter(schedule, now).get_next(datetime)
+    except CroniterBadDateError:
+        first = None
+    if first is None or first - now >= HORIZON:
+        raise ValidationError(f"{schedule!r} names no moment in the next {HORIZON.days // 366} years (such as "
+                              f"February 30th): a window of it would never open.")
 
 
 def validate_time_zone(name: str) -> None:
@@ -60,11 +76,13 @@ class WindowState:
         return self.opening.end if self.open else self.opening.start
 
 
-# How far a window is looked for ahead: a schedule such as "0 0 29 2 *" opens once in four years.
-HORIZON = timedelta(days=5 * 366)
 # At most this many openings are merged into one stretch ("* * * * *" for an hour never closes):
 # the stretch is then reported to close at the last one's end, and looked at again from there.
-MAX_MERGED = 2_000
+# It bounds what one look costs (croniter takes ~0.1 ms an opening); "* * * * *" for a minute is
+# then looked at again every eight hours.
+MAX_MERGED = 500
+# A product, or a rollout, has at most this many windows: each look reads every one of them.
+MAX_WINDOWS = 10
 # Answers are kept per windows: a check-in asks for the windows of the release it offers.
 _STATES = ProcessCache("window states", 1024, lambda: 3600)
 
@@ -105,6 +123,12 @@ def is_open(windows: tuple, now: datetime) -> bool:
     return found is None or found.open
 
 
+def following(windows: tuple, opening: Opening) -> Opening | None:
+    """The stretch after ``opening`` (one of ``state``'s), if any. Not kept: kept at that later moment, it would
+    push out the state kept for now, which each check-in asks for."""
+    return _compute(windows, opening.end).opening
+
+
 def next_change(windows: tuple, now: datetime) -> datetime | None:
     """The next moment a window opens or closes, if ever: how long an answer given now holds."""
     found = state(windows, now)
@@ -113,10 +137,11 @@ def next_change(windows: tuple, now: datetime) -> datetime | None:
 
 def _compute(windows: tuple, now: datetime) -> WindowState:
     now = now.astimezone(UTC)  # elapsed-time arithmetic: an aware datetime in a zone adds wall-clock time
-    # Every opening that may still be open at ``now`` starts after now minus the longest duration.
-    since = now - max(window.duration for window in windows)
+    # Every opening of a window that may still be open at ``now`` starts after now minus its own duration:
+    # read from there, a short window opening every minute beside a week-long one is not read for a week back.
+    until = now + HORIZON
     merged, count = None, 0
-    for start, end in heapq.merge(*(_openings(window, since, now + HORIZON) for window in windows)):
+    for start, end in heapq.merge(*(_openings(window, now - window.duration, until) for window in windows)):
         if merged is not None and (start > merged.end or count >= MAX_MERGED):
             if merged.end > now:
                 break

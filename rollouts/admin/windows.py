@@ -8,6 +8,7 @@ from django.utils import timezone
 from catalog.admin.products import ProductAdmin
 from rollouts.models import MaintenanceWindow
 from rollouts.services import maintenance
+from rollouts.windows import MAX_WINDOWS
 
 
 class MaintenanceWindowInline(admin.TabularInline):
@@ -15,6 +16,11 @@ class MaintenanceWindowInline(admin.TabularInline):
     fields = ("schedule", "duration", "time_zone", "standing")
     readonly_fields = ("standing",)
     extra = 0
+    max_num = MAX_WINDOWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Posted forms beyond max_num are refused, not only not offered.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
     @admin.display(description="now")
     def standing(self, window):

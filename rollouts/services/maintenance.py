@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from rollouts import windows as maintenance
@@ -18,7 +19,12 @@ from rollouts.policy import WindowPolicy
 
 @transaction.atomic
 def add_window(owner, schedule: str, duration: timedelta, time_zone: str) -> MaintenanceWindow:
-    """A new window of ``owner`` (a Product or a Rollout); ValidationError naming the field if one is bad."""
+    """A new window of ``owner`` (a Product or a Rollout); ValidationError naming the field if one is bad,
+    or a non-field one when the owner has MAX_WINDOWS already."""
+    type(owner).objects.select_for_update().get(pk=owner.pk)  # concurrent adds are counted one after the other
+    if owner.maintenance_windows.count() >= maintenance.MAX_WINDOWS:
+        raise ValidationError({NON_FIELD_ERRORS: f"There are {maintenance.MAX_WINDOWS} maintenance windows here "
+                                                 "already, the most allowed: remove one first."})
     window = MaintenanceWindow(schedule=schedule, duration=duration, time_zone=time_zone)
     if isinstance(owner, Rollout):
         window.rollout = owner
@@ -50,7 +56,7 @@ def standing(window: MaintenanceWindow, now: datetime) -> Standing:
         return Standing(False, None, None)
     if not state.open:
         return Standing(False, None, state.opening.start)
-    after = maintenance.state(single, state.opening.end).opening
+    after = maintenance.following(single, state.opening)
     return Standing(True, state.opening.end, after.start if after else None)
 
 

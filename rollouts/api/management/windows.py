@@ -1,6 +1,7 @@
 """``/api/v1/products/{key}/maintenance-windows`` and ``/api/v1/rollouts/{releaseId}/maintenance-windows``:
 when a product's devices, or one rollout's, may install (docs/rollouts.md, "Maintenance windows")."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -8,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from catalog.api.permissions import ModelPermissions, TokenScopes, read_write_scopes
@@ -19,6 +21,8 @@ from rollouts.windows import validate_time_zone
 
 from .views import rollout_named
 
+# The model's names for what this API calls otherwise: the time zone, and the owner's limit of windows.
+API_NAMES = {"time_zone": "timeZone", NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY}
 MOMENT = {"type": "string", "format": "date-time", "nullable": True}
 TAGS = ["maintenance windows"]
 
@@ -37,8 +41,12 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
         extra_kwargs = {"duration": {"help_text": "How long it stays open, as [DD ]HH:MM:SS, e.g. 03:00:00; "
                                                   "1 minute to 7 days."}}
 
+    _looked_at = (None, None)  # (window, its standing): the three fields below read one look at a window
+
     def _standing(self, window) -> maintenance.Standing:
-        return maintenance.standing(window, self.context["now"])
+        if self._looked_at[0] is not window:
+            self._looked_at = (window, maintenance.standing(window, self.context["now"]))
+        return self._looked_at[1]
 
     def get_openNow(self, window) -> bool:
         return self._standing(window).open_now
@@ -86,7 +94,7 @@ class WindowList(WindowsEndpoint):
         try:
             window = maintenance.add_window(owner, data["schedule"], data["duration"], data["time_zone"])
         except DjangoValidationError as error:  # named by the model's fields: answered by this API's names
-            raise serializers.ValidationError({"timeZone" if field == "time_zone" else field: messages
+            raise serializers.ValidationError({API_NAMES.get(field, field): messages
                                                for field, messages in error.message_dict.items()}) from None
         return Response(MaintenanceWindowSerializer(window, context=self.context()).data,
                         status=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_duration
@@ -51,6 +51,6 @@ class Command(RolloutCommand):
         try:
             maintenance.add_window(owner, schedule, duration, time_zone)
         except ValidationError as error:
-            option = {"schedule": "--add", "time_zone": "--time-zone"}
-            raise CommandError("; ".join(f"{option.get(name, '--' + name)}: {' '.join(messages)}"
+            option = {"schedule": "--add: ", "time_zone": "--time-zone: ", NON_FIELD_ERRORS: ""}
+            raise CommandError("; ".join(f"{option.get(name, f'--{name}: ')}{' '.join(messages)}"
                                          for name, messages in error.message_dict.items())) from None
