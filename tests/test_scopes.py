@@ -72,6 +72,9 @@ OPERATIONS = [
     ("get", f"/api/v1/rollouts/{ROLLOUT}/maintenance-windows", None, {ROLLOUTS_READ}, 200),
     ("post", f"/api/v1/rollouts/{ROLLOUT}/maintenance-windows", {"schedule": "0 2 * * *", "duration": "1:00:00"},
      {ROLLOUTS_WRITE}, 201),
+    ("delete", f"/api/v1/rollouts/{ROLLOUT}/maintenance-windows/999999", None, {ROLLOUTS_WRITE}, 404),
+    ("get", f"/api/v1/devices/{DEVICE}/auto-confirm", None, {DEVICES_READ}, 200),
+    ("put", f"/api/v1/devices/{DEVICE}/auto-confirm", {"active": True}, {DEVICES_WRITE}, 200),
 ]
 IDS = [f"{method} {path}" for method, path, *_ in OPERATIONS]
 
