@@ -23,6 +23,8 @@ VERSION, INSTALLED = "2.0.0", "1.0.0"
 # Nightly in Berlin and weekend days: whether one is open depends on when the run is; the run says which.
 WINDOWS = (("0 1 * * *", timedelta(hours=4), "Europe/Berlin"),
            ("0 10 * * 6,0", timedelta(hours=8), "Europe/Berlin"))
+# The most openings one look at windows reads: a window opening every minute for an hour.
+BUSIEST_WINDOW = ("* * * * *", timedelta(hours=1), "UTC")
 ROUNDS = 15  # alternating batches of baseline and subject; medians over them
 POLL, DAY = 300, 86_400  # seconds: a device polling every five minutes, as the other device benchmarks say
 
@@ -172,6 +174,7 @@ class SafetyOverhead(Benchmark):
 
         from otaportal.edge import store
         from rollouts import policy, windows
+        from rollouts.policy import WindowPolicy
         from rollouts.services import budget
 
         now = timezone.now()
@@ -182,9 +185,13 @@ class SafetyOverhead(Benchmark):
         release = policy.for_product(windowed.product_id, generation).releases[0]
         self.window_state = windows.describe(release.windows, now)
 
-        def cold_state():
-            windows._STATES.clear()  # the answers this process keeps (rollouts.windows.state)
-            return windows.state(release.windows, now)
+        def cold(some: tuple):
+            def state():
+                windows._STATES.clear()  # the answers this process keeps (rollouts.windows.state)
+                return windows.state(some, now)
+            return state
+
+        busiest = (WindowPolicy(*BUSIEST_WINDOW),)
 
         without = "the same without windows, forced"
         self.measure("poll", "DDI root poll, offer made", without, batch=20,
@@ -194,7 +201,10 @@ class SafetyOverhead(Benchmark):
                      subject=lambda: check_in(windowed.pk, generation, request, now),
                      baseline=lambda: check_in(plain.pk, plain_generation, request, now))
         self.measure("window", "`windows.state` cold (croniter)", "kept in the process", batch=50,
-                     subject=cold_state, baseline=lambda: windows.state(release.windows, now))
+                     subject=cold(release.windows), baseline=lambda: windows.state(release.windows, now))
+        self.measure("busiest", f"`windows.state` cold, `{BUSIEST_WINDOW[0]}` for an hour",
+                     "kept in the process", batch=1,
+                     subject=cold(busiest), baseline=lambda: windows.state(busiest, now))
         self.measure("budget", "`budget.admit` of a new offer", "Redis `PING`, same client", batch=200,
                      subject=lambda: budget.admit(release, now), baseline=store().redis.ping)
 
@@ -219,7 +229,8 @@ class SafetyOverhead(Benchmark):
                 f"{name} with windows, a time-forced type and a budget keeps its query count",
                 measured == baseline,
                 f"{measured} / {baseline} queries, {ratio_text(row['ratio'])} the time"))
-        window, budget, poll = self.rows["window"], self.rows["budget"], self.rows["poll"]
+        window, busiest = self.rows["window"], self.rows["busiest"]
+        budget, poll = self.rows["budget"], self.rows["poll"]
         section.verdicts.append(Verdict("window state and rate budget run no SQL",
                                         window["queries"][0] == budget["queries"][0] == 0,
                                         f"{window['queries'][0]} and {budget['queries'][0]} queries"))
@@ -228,7 +239,9 @@ class SafetyOverhead(Benchmark):
             f"The windowed product's windows at the run: {self.window_state}.",
             f"A window's state is computed with croniter ({number(window['subject_us'])} µs) once per "
             f"process and set of windows until its next edge; in between it is kept ({number(kept, 1)} µs, "
-            f"{kept / poll['subject_us']:.2%} of a changed DDI poll).",
+            f"{kept / poll['subject_us']:.2%} of a changed DDI poll). The busiest window (a look merges at "
+            f"most `windows.MAX_MERGED` openings) costs {number(busiest['subject_us'] / 1000, 1)} ms a "
+            "look, paid once in each process by the request that finds the kept state out of date.",
             "At each edge of a product's windows (and at a forced time) the remembered answers of its "
             "devices stop holding (`ProductPolicy.holds_until`): each device's next request takes the "
             f"changed path once. A nightly window has two edges a day: 2 of the {DAY // POLL} daily "
