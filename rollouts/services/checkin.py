@@ -3,7 +3,8 @@
 A device that reports nothing new and whose answer is remembered costs no query
 (devices.session); otherwise one (the device, which brings its updates along:
 rollouts.prefetch) and no write; the first offer of a release also inserts the
-DeviceUpdate and its event.
+DeviceUpdate and its event (and, when it would ask for the device's consent, reads
+the device's auto-confirm again under its row lock: consent.offer_start).
 
 A new offer (a first offer, or a new attempt of an update that ended: ``is_new_offer``)
 is made only within its rollout's rate budget (rollouts.services.budget); a device the
@@ -66,8 +67,8 @@ def make_offer(device: Device, decision: Decision) -> Offer:
     if not is_new_offer(decision):
         return Offer(release, update)
     installed = (device.installed_versions or {}).get(release.module, "")
-    first = consent.first_status(device, release)
     with transaction.atomic():
+        first, auto_confirmed = consent.offer_start(device, release)
         if update is not None:
             update = _new_attempt(update, release, installed, first)
             if update is None:  # a concurrent check-in of the same device started it first
@@ -80,7 +81,7 @@ def make_offer(device: Device, decision: Decision) -> Offer:
             except IntegrityError:  # a concurrent check-in of the same device made it first
                 return Offer(release, DeviceUpdate.objects.get(device=device, release_id=release.release_id))
         retry = retry_note(decision, update)
-        notes = [note for note in (retry, consent.auto_confirmed_note(device, release)) if note]
+        notes = [note for note in (retry, auto_confirmed) if note]
         DeviceEvent.objects.create(
             device=device, kind=DeviceEvent.Kind.UPDATE_OFFERED,
             message=f"offered {release.module} {release.version}" + "".join(f"; {note}" for note in notes),

@@ -23,6 +23,11 @@ future offers skip the question; a denial stands, since the device gave it.
 Turning it on twice is refused (hawkBit answers 409); turning it off when it is
 off changes nothing (hawkBit answers 200). Saving the device bumps its stamp
 (devices.signals), so its remembered answers are given no more.
+
+Switching auto-confirm locks the device row FOR NO KEY UPDATE: it still waits for an
+offer reading it (``offer_start``), and no longer for a report on one of its updates,
+which holds that update's row and inserts the device's event (a foreign key's KEY SHARE
+lock): with FOR UPDATE, the two waited for each other when the report was a confirmation.
 """
 
 from django.db import transaction
@@ -67,18 +72,23 @@ class AutoConfirmAlreadyActive(Exception):
         super().__init__(f"Auto confirmation is already active for device {device.uid}.")
 
 
-def first_status(device: Device, release: ReleasePolicy) -> str:
-    """The status a new offer of ``release`` to ``device`` starts in."""
-    if release.requires_confirmation and device.auto_confirm_since is None:
-        return S.AWAITING_CONFIRMATION
-    return S.OFFERED
+def offer_start(device: Device, release: ReleasePolicy) -> tuple[str, str]:
+    """The status a new offer of ``release`` to ``device`` starts in, and what its event says when auto-confirm
+    answered for the device (empty when it did not). Call it in the offer's transaction, before writing it.
 
-
-def auto_confirmed_note(device: Device, release: ReleasePolicy) -> str:
-    """What an offer's event says when auto-confirm answered for the device; empty when it did not."""
-    if not release.requires_confirmation or device.auto_confirm_since is None:
-        return ""
-    return auto_confirm_message(device)
+    ``device`` was read before the decision; its auto-confirm may have been turned on since, after
+    activate_auto_confirm looked for the updates awaiting confirmation. So an offer that would ask the
+    device reads its auto-confirm again under its row lock: auto-confirm turned on before is seen, and
+    auto-confirm turned on after waits for the offer and then confirms it. Offers that ask nothing read nothing.
+    """
+    if not release.requires_confirmation:
+        return S.OFFERED, ""
+    if device.auto_confirm_since is None:
+        device = (Device.objects.select_for_update(no_key=True)
+                  .only("auto_confirm_since", "auto_confirm_initiator", "auto_confirm_remark").get(pk=device.pk))
+        if device.auto_confirm_since is None:
+            return S.AWAITING_CONFIRMATION, ""
+    return S.OFFERED, auto_confirm_message(device)
 
 
 def auto_confirm_message(device: Device) -> str:
@@ -160,7 +170,7 @@ def activate_auto_confirm(device: Device, initiator: str = "", remark: str = "")
     Raises AutoConfirmAlreadyActive when it is on already.
     """
     with transaction.atomic():
-        device = Device.objects.select_for_update().get(pk=device.pk)
+        device = Device.objects.select_for_update(no_key=True).get(pk=device.pk)
         if device.auto_confirm_since is not None:
             raise AutoConfirmAlreadyActive(device)
         device.auto_confirm_since = timezone.now()
@@ -185,7 +195,7 @@ def activate_auto_confirm(device: Device, initiator: str = "", remark: str = "")
 def deactivate_auto_confirm(device: Device) -> bool:
     """Turn the device's auto-confirm off; future offers ask again. Returns whether it was on."""
     with transaction.atomic():
-        device = Device.objects.select_for_update().get(pk=device.pk)
+        device = Device.objects.select_for_update(no_key=True).get(pk=device.pk)
         if device.auto_confirm_since is None:
             return False
         device.auto_confirm_since, device.auto_confirm_initiator, device.auto_confirm_remark = None, "", ""
