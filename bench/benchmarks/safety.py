@@ -31,11 +31,13 @@ POLL, DAY = 300, 86_400  # seconds: a device polling every five minutes, as the 
 
 @dataclass(frozen=True)
 class Pair:
-    """Per-call medians (µs) of a subject and its baseline, and the median of the rounds' ratios."""
+    """Per-call medians (µs) of a subject and its baseline, and the median and quartiles of the rounds'
+    ratios: how far apart the rounds were, the noise a ratio near 1 is to be read against."""
 
     subject_us: float
     baseline_us: float
     ratio: float
+    ratio_quartiles: tuple[float, float]
 
 
 def paired(subject: Callable[[], object], baseline: Callable[[], object], batch: int) -> Pair:
@@ -48,8 +50,9 @@ def paired(subject: Callable[[], object], baseline: Callable[[], object], batch:
 
     per_call(subject), per_call(baseline)
     rounds = [(per_call(subject), per_call(baseline)) for _ in range(ROUNDS)]
-    return Pair(statistics.median(s for s, _ in rounds), statistics.median(b for _, b in rounds),
-                statistics.median(s / b for s, b in rounds))
+    first, median, third = statistics.quantiles([s / b for s, b in rounds], n=4)
+    return Pair(statistics.median(s for s, _ in rounds), statistics.median(b for _, b in rounds), median,
+                (first, third))
 
 
 def ensure_product(key: str, windowed: bool, now):
@@ -133,6 +136,10 @@ def check_in(pk, generation, request, now):
     return offer_body(request, answered.offer, now)
 
 
+def quartiles_text(row: dict) -> str:
+    return " – ".join(ratio_text(quartile) for quartile in row["quartiles"])
+
+
 def windows_text() -> str:
     return ", ".join(f"`{schedule}` for {duration}, {zone}" for schedule, duration, zone in WINDOWS)
 
@@ -212,14 +219,16 @@ class SafetyOverhead(Benchmark):
         pair = paired(subject, baseline, batch)
         self.rows[key] = {"subject": subject_label, "baseline": baseline_label, "subject_us": pair.subject_us,
                           "baseline_us": pair.baseline_us, "ratio": pair.ratio,
+                          "quartiles": pair.ratio_quartiles,
                           "queries": (count_queries(subject)[0], count_queries(baseline)[0])}
 
     def finish(self, section):
         table = Table("", ["measurement", "baseline (same run)", "per call (µs)", "baseline (µs)", "ratio",
-                           "queries (measured / baseline)"])
+                           "rounds' quartiles", "queries (measured / baseline)"])
         for row in self.rows.values():
             table.add(row["subject"], row["baseline"], number(row["subject_us"], 1),
                       number(row["baseline_us"], 1), ratio_text(row["ratio"]),
+                      quartiles_text(row),
                       "{} / {}".format(*row["queries"]))
         section.tables.append(table)
         for key, name in (("poll", "DDI root poll"), ("checkin", "check-in")):
@@ -228,7 +237,8 @@ class SafetyOverhead(Benchmark):
             section.verdicts.append(Verdict(
                 f"{name} with windows, a time-forced type and a budget keeps its query count",
                 measured == baseline,
-                f"{measured} / {baseline} queries, {ratio_text(row['ratio'])} the time"))
+                f"{measured} / {baseline} queries, {ratio_text(row['ratio'])} the time (rounds' quartiles "
+                f"{quartiles_text(row)})"))
         window, busiest = self.rows["window"], self.rows["busiest"]
         budget, poll = self.rows["budget"], self.rows["poll"]
         section.verdicts.append(Verdict("window state and rate budget run no SQL",

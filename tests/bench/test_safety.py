@@ -69,7 +69,7 @@ def section_of(rows):
 
 def measured(queries, subject_us=100.0, baseline_us=100.0):
     return {"subject": "s", "baseline": "b", "subject_us": subject_us, "baseline_us": baseline_us,
-            "ratio": 1.05, "queries": queries}
+            "ratio": 1.05, "quartiles": (0.98, 1.1), "queries": queries}
 
 
 def rows(poll_queries=(1, 1), window_queries=(0, 0)):
@@ -85,7 +85,7 @@ def test_equal_query_counts_pass_the_verdicts():
 def test_a_query_more_with_windows_fails_its_verdict():
     verdicts = section_of(rows(poll_queries=(2, 1))).verdicts
 
-    assert (verdicts[0].passed, verdicts[0].detail) == (False, "2 / 1 queries, 1.05× the time")
+    assert (verdicts[0].passed, verdicts[0].detail) == (False, "2 / 1 queries, 1.05× the time (rounds' quartiles 0.98× – 1.10×)")
 
 
 def test_sql_in_the_window_state_fails_its_verdict():
