@@ -50,6 +50,12 @@ def surfaces(api, device, device_api, update):
         "kaa": (api, "post", KAA_SOFTWARE, kaa_shape),
         "ddi feedback": (ddi, "post", f"{base_url(device.uid)}/deploymentBase/{update.pk}/feedback", ddi_shape),
         "ddi configData": (ddi, "put", f"{base_url(device.uid)}/configData", ddi_shape),
+        "windows": (api, "post", "/api/v1/products/thermostat/maintenance-windows", drf_shape),
+        "rollout delivery": (api, "patch", f"/api/v1/rollouts/{update.release_id}", drf_shape),
+        "auto-confirm": (api, "put", f"/api/v1/devices/{device.uid}/auto-confirm", drf_shape),
+        "ddi confirmation": (ddi, "post", f"{base_url(device.uid)}/confirmationBase/{update.pk}/feedback", ddi_shape),
+        "ddi activateAutoConfirm": (ddi, "post", f"{base_url(device.uid)}/confirmationBase/activateAutoConfirm",
+                                    ddi_shape),
     }
 
 
@@ -59,7 +65,8 @@ def send(surface, body: str):
 
 
 @pytest.mark.parametrize("name", ["versions", "iotda packages", "devices", "filters", "check-in", "status", "kaa",
-                                  "ddi feedback", "ddi configData"])
+                                  "ddi feedback", "ddi configData", "windows", "rollout delivery", "auto-confirm",
+                                  "ddi confirmation", "ddi activateAutoConfirm"])
 def test_a_body_nested_5000_levels_deep_answers_400_in_the_surface_shape(surfaces, name):
     response = send(surfaces[name], NESTED_5000)
 
@@ -116,3 +123,19 @@ def test_nul_in_a_kaa_body_answers_400_in_kaa_shape_naming_the_field(api, produc
     assert response.status_code == 400
     assert response.json() == {"message": 'NUL characters (\\u0000) are not allowed at metadata["note\\u0000"].'}
     assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "body", "where"), [
+    ("windows", '{"schedule": "0 2 * * *", "duration": "1:00:00", "timeZone": "UTC\\u0000"}', "timeZone"),
+    ("rollout delivery", '{"updateType": "soft\\u0000"}', "updateType"),
+    ("auto-confirm", '{"active": true, "remark": "night\\u0000"}', "remark"),
+    ("ddi confirmation", '{"confirmation": "denied", "details": ["no\\u0000"]}', "details[0]"),
+    ("ddi activateAutoConfirm", '{"initiator": "ops\\u0000"}', "initiator"),
+])
+def test_nul_in_a_new_surfaces_field_answers_400_naming_it(surfaces, device, name, body, where):
+    response = send(surfaces[name], body)
+
+    assert response.status_code == 400, response.content
+    assert surfaces[name][3](response.json()), response.json()
+    assert f"are not allowed at {where}." in response.content.decode()
+    assert Device.objects.get(pk=device.pk).auto_confirm_since is None

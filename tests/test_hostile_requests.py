@@ -143,3 +143,32 @@ def test_a_suffix_range_thousands_of_digits_long_is_the_whole_file(download):
 
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 0-{len(CONTENT) - 1}/{len(CONTENT)}"
+
+
+@pytest.mark.parametrize("resource", ["confirmationBase/{id}", "confirmationBase/{id}/feedback"])
+def test_a_confirmation_action_id_thousands_of_digits_long_answers_in_hawkbits_shape(device, resource):
+    url = f"{base_url(device.uid)}/{resource.format(id=FIVE_THOUSAND_DIGITS)}"
+    client = ddi_client(device.token)
+
+    response = (client.post(url, {"confirmation": "confirmed"}, format="json") if resource.endswith("feedback")
+                else client.get(url))
+
+    assert response.status_code in (400, 404)
+    assert set(response.json()) == {"exceptionClass", "errorCode", "message", "parameters"}
+
+
+@pytest.mark.parametrize("owner", ["products/thermostat", "rollouts/thermostat:2.0.0"])
+def test_a_maintenance_window_id_thousands_of_digits_long_is_not_found(api, offerable_release, owner):
+    offerable_release("2.0.0")
+
+    response = api.delete(f"/api/v1/{owner}/maintenance-windows/{FIVE_THOUSAND_DIGITS}")
+
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail"}
+
+
+def test_a_nul_in_a_device_uid_of_the_auto_confirm_answers_400_naming_it(api):
+    response = api.put("/api/v1/devices/%00/auto-confirm", {"active": True}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"The path parameter 'uid' {NUL_REFUSED}"}
