@@ -73,7 +73,7 @@ OFFER_BUDGET_SCRIPT = """
 local successes = redis.call('GET', KEYS[2])
 local allowed = tonumber(ARGV[1])
 if ARGV[2] ~= '' then
-  local steps = math.min(math.floor(tonumber(successes or '0') / tonumber(ARGV[3])), tonumber(ARGV[5]))
+  local steps = math.min(math.floor(math.max(tonumber(successes or '0'), 0) / tonumber(ARGV[3])), tonumber(ARGV[5]))
   allowed = math.floor(allowed * tonumber(ARGV[2]) ^ steps)
 end
 allowed = math.min(allowed, tonumber(ARGV[4]))
@@ -119,7 +119,8 @@ def offer_allowance(rate: OfferRate, successes: int) -> int:
     """``per_minute × growth_factor ** (successes // growth_every)``, at most ``cap`` (OFFER_BUDGET_SCRIPT)."""
     allowed = rate.per_minute
     if rate.growth_factor is not None:
-        steps = min(successes // rate.growth_every, MAX_GROWTH_STEPS)
+        # A count that drifted below zero (a decrement applied after a recount had it already) grows nothing.
+        steps = min(max(successes, 0) // rate.growth_every, MAX_GROWTH_STEPS)
         allowed = math.floor(allowed * rate.growth_factor ** steps)
     return min(allowed, rate.cap)
 

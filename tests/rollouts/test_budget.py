@@ -96,6 +96,14 @@ def test_redis_and_the_cache_fallback_allow_the_same(per_minute, factor, every, 
     assert allowed == offer_allowance(rate, successes) <= MAX_OFFERS_PER_MINUTE
 
 
+@pytest.mark.parametrize("edge", [store, CacheStore], ids=["redis", "cache fallback"])
+def test_a_success_count_drifted_below_zero_leaves_the_base_rate(edge):
+    rate = OfferRate(3, 1.5, 2, MAX_OFFERS_PER_MINUTE)
+    edge().set_successes("r", -1)
+
+    assert edge().offer_budget(7, "r", rate, NOW.timestamp(), take=False).allowed == 3
+
+
 def test_the_cache_fallback_keeps_a_budget_too():
     fallback = CacheStore()
     moment = NOW.timestamp()
