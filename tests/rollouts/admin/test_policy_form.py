@@ -86,3 +86,29 @@ def test_saving_an_unchanged_form_writes_no_event(admin_client, suspended):
                       form_data(suspended, strategy="suspended"))
 
     assert RolloutEvent.objects.filter(rollout=suspended).count() == before
+
+
+def test_the_form_sets_the_delivery_options_through_set_policy(admin_client, suspended):
+    data = form_data(suspended) | {
+        "update_type": "timeforced", "forced_at_0": "2030-01-01", "forced_at_1": "02:00:00",
+        "max_attempts": "3", "retry_backoff": "0:20:00", "offers_per_minute": "100",
+        "rate_growth_factor": "1.5", "rate_growth_every": "200", "requires_confirmation": "on"}
+
+    response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    suspended.refresh_from_db()
+    assert (suspended.update_type, suspended.forced_at.year, suspended.max_attempts, suspended.offers_per_minute,
+            suspended.rate_growth_every, suspended.requires_confirmation) == ("timeforced", 2030, 3, 100, 200, True)
+    assert "asks for the device's confirmation" in RolloutEvent.objects.filter(rollout=suspended).first().message
+
+
+def test_time_forced_without_a_forced_time_is_refused_on_the_form_naming_the_field(admin_client, suspended):
+    data = form_data(suspended) | {"update_type": "timeforced"}
+
+    response = admin_client.post(reverse("admin:rollouts_rollout_change", args=[suspended.pk]), data)
+
+    assert response.status_code == 200
+    assert "forced_at" in response.context["adminform"].form.errors
+    suspended.refresh_from_db()
+    assert suspended.update_type != "timeforced"
