@@ -45,3 +45,5 @@ class ProcessCache:
 POLICY_SNAPSHOTS = ProcessCache("policy snapshots", 256, lambda: settings.OTA_POLICY_CACHE_TTL)
 # The releases of a snapshot that pass the rules about the release alone, by snapshot key (rollouts.decision).
 RELEASE_CANDIDATES = ProcessCache("release candidates", 256, lambda: settings.OTA_POLICY_CACHE_TTL)
+# Maintenance windows' state, by the windows, until their next edge (rollouts.windows.state); an hour at most.
+WINDOW_STATES = ProcessCache("window states", 1024, lambda: 3600)

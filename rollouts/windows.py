@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import CroniterBadDateError, croniter
 from django.core.exceptions import ValidationError
 
-from otaportal.process_caches import ProcessCache
+from otaportal.process_caches import WINDOW_STATES
 
 # Five fields: minute hour day-of-month month day-of-week; croniter's seconds and years are refused.
 CRON_FIELDS = 5
@@ -83,8 +83,6 @@ class WindowState:
 MAX_MERGED = 500
 # A product, or a rollout, has at most this many windows: each look reads every one of them.
 MAX_WINDOWS = 10
-# Answers are kept per windows: a check-in asks for the windows of the release it offers.
-_STATES = ProcessCache("window states", 1024, lambda: 3600)
 
 
 def state(windows: tuple, now: datetime) -> WindowState | None:
@@ -107,13 +105,13 @@ def state(windows: tuple, now: datetime) -> WindowState | None:
     """
     if not windows:
         return None
-    kept = _STATES.get(windows)
+    kept = WINDOW_STATES.get(windows)
     if kept is not None:
         since, known = kept
         if since <= now and (known.changes_at is None or now < known.changes_at):
             return known
     known = _compute(windows, now)
-    _STATES.put(windows, (now, known))
+    WINDOW_STATES.put(windows, (now, known))
     return known
 
 

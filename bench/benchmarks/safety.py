@@ -180,6 +180,7 @@ class SafetyOverhead(Benchmark):
         from django.utils import timezone
 
         from otaportal.edge import store
+        from otaportal.process_caches import WINDOW_STATES
         from rollouts import policy, windows
         from rollouts.policy import WindowPolicy
         from rollouts.services import budget
@@ -194,7 +195,7 @@ class SafetyOverhead(Benchmark):
 
         def cold(some: tuple):
             def state():
-                windows._STATES.clear()  # the answers this process keeps (rollouts.windows.state)
+                WINDOW_STATES.clear()  # the answers this process keeps (rollouts.windows.state)
                 return windows.state(some, now)
             return state
 
