@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management.base import CommandError
 
+from otaportal.process_caches import WINDOW_STATES
 from rollouts import windows
 from rollouts.models import MaintenanceWindow
 from rollouts.policy import WindowPolicy
@@ -84,7 +85,7 @@ def test_the_rollout_page_refuses_more_windows_than_an_owner_may_have(admin_clie
 @pytest.mark.django_db
 def test_listing_the_costliest_windows_allowed_takes_well_under_a_few_seconds(api, product):
     full(product)
-    windows._STATES.clear()  # nothing kept from adding them
+    WINDOW_STATES.clear()  # nothing kept from adding them
 
     started = time.monotonic()
     response = api.get(PRODUCT_WINDOWS)
@@ -101,7 +102,7 @@ def test_a_check_in_under_short_windows_beside_a_week_long_one_takes_well_under_
     for _ in range(windows.MAX_WINDOWS - 1):
         maintenance.add_window(product, "* * * * *", timedelta(minutes=1), "Australia/Lord_Howe")
     offerable_release("2.0.0")
-    windows._STATES.clear()
+    WINDOW_STATES.clear()
 
     started = time.monotonic()
     response = device_client(device).post(CHECK_IN, {"agentVersion": "1.5.0", "modules": {"default": "1.0.0"}},
@@ -127,5 +128,5 @@ def test_a_window_looked_at_for_its_next_opening_keeps_the_state_kept_for_now():
     maintenance.standing(MaintenanceWindow(schedule="0 2 * * *", duration=timedelta(hours=3), time_zone="UTC"),
                          NOON)
 
-    kept_since, _ = windows._STATES.get((nightly,))
+    kept_since, _ = WINDOW_STATES.get((nightly,))
     assert kept_since == NOON
