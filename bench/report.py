@@ -158,18 +158,54 @@ def _machine_line(info: dict) -> str:
             f"PostgreSQL {info.get('postgresql')}, Python {info.get('python')}; {info.get('date')}")
 
 
-def render(sections: list[Section], *, header: str, images_prefix: str) -> str:
+@dataclass
+class KeptSection:
+    """A section as the page last showed it, for a benchmark with no stored results here (a fresh checkout
+    running ``--only`` another one): its summary rows and its body, kept word for word."""
+
+    title: str
+    summary_rows: list
+    body: list
+
+
+def kept_sections(page: str, titles: list[str]) -> dict[str, KeptSection]:
+    """The sections of a rendered page with these titles, as found in it (titles not on the page are left out)."""
+    lines = page.splitlines()
+    kept = {}
+    for title in titles:
+        heading = f"## {title}"
+        if heading not in lines:
+            continue
+        start = lines.index(heading) + 1
+        end = next((index for index in range(start, len(lines)) if lines[index].startswith("## ")), len(lines))
+        body = lines[start:end]
+        if body and not body[-1].strip():
+            body.pop()  # the blank line ``render`` writes before the next heading
+        rows = [line for line in lines if line.startswith(f"| {title} |")]
+        kept[title] = KeptSection(title, rows, body)
+    return kept
+
+
+def render(sections: list, *, header: str, images_prefix: str) -> str:
+    """The page: ``sections`` are Section (rendered from results) or KeptSection (copied from the last page)."""
     lines = [header, "", "## Summary", "",
              "Each result is against its bar; why a bar is missed, and what was done about it, is told under "
              "[What was slow](#what-was-slow-and-what-was-done-about-it) at the end.", "",
              "| benchmark | bar | result | |", "|---|---|---|---|"]
     for section in sections:
+        if isinstance(section, KeptSection):
+            lines += section.summary_rows
+            continue
         if section.missing:
             lines.append(f"| {section.title} | – | not measured: {section.missing} | |")
         for verdict in section.verdicts:
             lines.append(f"| {section.title} | {verdict.bar} | {verdict.detail} | {verdict_text(verdict.passed)} |")
     for section in sections:
-        lines += ["", f"## {section.title}", ""]
+        lines += ["", f"## {section.title}"]
+        if isinstance(section, KeptSection):
+            lines += section.body
+            continue
+        lines.append("")
         if section.machine:
             lines += [f"*Measured on {_machine_line(section.machine)}{' (quick run)' if section.quick else ''}.*", ""]
         if section.intro:

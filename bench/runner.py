@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import peer, services
-from bench.report import ROOT, Section, Store, Table, machine, number, plot_curve, render, size_label
+from bench.report import ROOT, Section, Store, Table, kept_sections, machine, number, plot_curve, render, size_label
 
 MIB = 1024 * 1024
 
@@ -43,6 +43,8 @@ QUICK = Config(quick=True, fleet_sizes=(1_000, 100_000), verify_bytes=64 * MIB, 
 FULL = Config(quick=False, fleet_sizes=(1_000, 100_000, 1_000_000), verify_bytes=1024 * MIB,
               download_bytes=256 * MIB, load_seconds=15, sampled_devices=5_000)
 
+
+FLEET_TITLE = "Fleet generation (simulate_fleet)"
 
 def gunicorn_options() -> dict:
     """As docs/operations.md runs production: sync workers, 2 × cores of them (WEB_CONCURRENCY's default on
@@ -111,7 +113,7 @@ def _prepare_django(env: dict) -> None:
 
 
 def _fleet_section(ctx: Context) -> Section:
-    section = Section(name="fleet", title="Fleet generation (simulate_fleet)", machine=machine(),
+    section = Section(name="fleet", title=FLEET_TITLE, machine=machine(),
                       quick=ctx.config.quick,
                       intro="Time `bin/manage simulate_fleet` took to grow each fleet during the run "
                             "(COPY in batches of 10,000, derived tokens).")
@@ -185,11 +187,11 @@ def render_report(config: Config) -> Path:
     out = ROOT / "bench" / "out" / config.mode
     store = Store(out / "results")
     docs = ROOT / "docs"
-    sections = [section for section in (store.load(cls.name) for cls in ALL) if section]
-    fleet = store.load("fleet")
-    if fleet:
-        sections.append(fleet)
     target = docs / "benchmarks.md" if not config.quick else out / "benchmarks.md"
+    titles = [(cls.name, cls.title) for cls in ALL] + [("fleet", FLEET_TITLE)]
+    # A benchmark with no stored results (bench/out is not in git) keeps the section the page shows.
+    kept = kept_sections(target.read_text(), [title for _, title in titles]) if target.exists() else {}
+    sections = [section for section in (store.load(name) or kept.get(title) for name, title in titles) if section]
     header = _header(config)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(sections, header=header, images_prefix="images/"))
@@ -222,7 +224,8 @@ even when the machine is busy; absolute figures from a 2-core machine shared wit
   the sized benchmarks measure at each size. Load comes from wrk (Debian package, installed if missing) with
   `bench/requests.lua`, a separate process; downloads from parallel `curl` processes.
 - `python -m bench run --only NAME` measures one benchmark again and re-renders this page with the others'
-  last results; `python -m bench list` names them; `python -m bench render` writes the page again.
+  last results (bench/out, not in git: on a checkout without them, their sections as this page shows them);
+  `python -m bench list` names them; `python -m bench render` writes the page again.
 
 ### The peer and the floor (benchmark 2c)
 
