@@ -196,6 +196,7 @@ def test_another_devices_action_answers_404(device, awaiting, other_device, targ
     ({}, "confirmation"),
     ({"confirmation": "maybe"}, "confirmation"),
     ({"confirmation": "confirmed", "code": "ten"}, "code"),
+    ({"confirmation": "confirmed", "code": 2**31}, "code"),
     ({"confirmation": "confirmed", "details": "one line"}, "details"),
 ])
 def test_a_bad_confirmation_body_answers_400_naming_the_field(device, awaiting, target_client, body, field):

@@ -56,6 +56,17 @@ def test_success_records_the_installed_version_and_counts_for_the_rollout(device
     assert progress_of(release.pk).overall.successes == 1
 
 
+def test_a_status_code_past_32_bits_answers_400_naming_it_as_hawkbit_does(device, pending_update, target_client):
+    release, update = pending_update
+    body = feedback_body("closed", "failure", details=["signature mismatch"])
+    body["status"]["code"] = -2**31 - 1
+
+    response = send(target_client(device), device, update, body)
+
+    assert response.status_code == 400
+    assert response.json()["parameters"] == ["status.code"]
+
+
 def test_failure_keeps_the_devices_details_as_the_reason(device, pending_update, target_client):
     release, update = pending_update
     body = feedback_body("closed", "failure", details=["signature mismatch"])

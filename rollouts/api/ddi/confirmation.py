@@ -16,7 +16,7 @@ from rollouts.services.update_log import MAX_LOG_LINES, MAX_MESSAGE_LENGTH
 
 from . import documents
 from .errors import DdiError, not_found
-from .serializers import ActionHistorySerializer, DeploymentSerializer, links_of
+from .serializers import ActionHistorySerializer, DeploymentSerializer, StatusCodeField, links_of
 from .views import ACTION_HISTORY, ACTION_ID, CACHE_BUSTER, NO_ACTION_HISTORY, TAG, DdiView, action_query, answers
 
 ALREADY_ACTIVE = ("org.eclipse.hawkbit.repository.exception.AutoConfirmationAlreadyActiveException",
@@ -32,7 +32,7 @@ class ConfirmationFeedbackSerializer(serializers.Serializer):
     """hawkBit's DdiConfirmationFeedback; unknown keys are ignored."""
 
     confirmation = serializers.ChoiceField(list(CONFIRMATION), help_text="confirmed or denied.")
-    code = serializers.IntegerField(required=False, allow_null=True, help_text="(Optional) individual status code.")
+    code = StatusCodeField()
     details = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False, allow_null=True,
         max_length=MAX_LOG_LINES,

@@ -24,6 +24,14 @@ class ProgressSerializer(serializers.Serializer):
     of = serializers.IntegerField(required=False, allow_null=True, help_text="Maximum levels.")
 
 
+class StatusCodeField(serializers.IntegerField):
+    """hawkBit's optional status code: a Java Integer, so 32 bits (it answers 400 past them, and so do we)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, min_value=-2**31, max_value=2**31 - 1,
+                         help_text="(Optional) individual status code.", **kwargs)
+
+
 class ResultSerializer(serializers.Serializer):
     finished = serializers.ChoiceField(choices=Finished.ALL, help_text="Result of the action execution.")
     progress = ProgressSerializer(required=False, allow_null=True,
@@ -33,7 +41,7 @@ class ResultSerializer(serializers.Serializer):
 class StatusSerializer(serializers.Serializer):
     execution = serializers.ChoiceField(choices=Execution.ALL, help_text="Status of the action execution.")
     result = ResultSerializer()
-    code = serializers.IntegerField(required=False, allow_null=True, help_text="(Optional) individual status code.")
+    code = StatusCodeField()
     details = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False,
         allow_null=True, max_length=MAX_DETAILS,
