@@ -39,7 +39,8 @@ class Command(RolloutCommand):
         parser.add_argument("--rate-growth-factor", dest="rate_growth_factor", type=none_or_text, **option,
                             help=f'Exponential rate: multiply the budget by this (1.1 to 5); "{NONE}": no growth.')
         parser.add_argument("--rate-growth-every", dest="rate_growth_every", type=none_or_text, **option,
-                            help="Exponential rate: successful updates per growth step.")
+                            help=f'Exponential rate: successful updates per growth step; "{NONE}" with '
+                                 f'--rate-growth-factor {NONE}: no growth.')
         parser.add_argument("--requires-confirmation", dest="requires_confirmation", action=BooleanOptionalAction,
                             **option, help="User consent: devices confirm or deny the update first.")
 
