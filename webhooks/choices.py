@@ -22,6 +22,9 @@ class EventType(models.TextChoices):
     DEVICE_UPDATES_TIMED_OUT = (
         "device_updates.timed_out", "Device updates timed out (a summary per minute)"
     )
+    DEVICE_UPDATES_DENIED = (
+        "device_updates.denied", "Device updates denied by their users (a summary per minute)"
+    )
     APPROVAL_REQUESTED = "approval.requested", "Approval requested for a rollout step"
     APPROVAL_DECIDED = "approval.decided", "Approval request decided (approved, rejected or withdrawn)"
     WEBHOOK_TEST = "webhook.test", "Test event (sent on request only)"

@@ -21,6 +21,7 @@ SUMMARISED = {
     UpdateStatus.ROLLED_BACK: EventType.DEVICE_UPDATES_ROLLED_BACK,
     UpdateStatus.COMMITTED: EventType.DEVICE_UPDATES_COMMITTED,
     UpdateStatus.TIMED_OUT: EventType.DEVICE_UPDATES_TIMED_OUT,
+    UpdateStatus.DENIED: EventType.DEVICE_UPDATES_DENIED,  # user consent: counted apart from failures
 }
 # Counters outlive their minute long enough for a busy worker to read them.
 COUNTER_TTL = 3600

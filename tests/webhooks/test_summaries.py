@@ -3,7 +3,7 @@
 from collections import Counter
 
 from rollouts.models import DeviceUpdate, UpdateStatus
-from rollouts.services import feedback
+from rollouts.services import consent, feedback
 from tests.factories import DeviceFactory
 from tests.fixtures.services import wait_for
 from webhooks.models import WebhookEvent
@@ -52,3 +52,27 @@ def test_a_device_report_records_no_event_while_the_device_waits(subscribe, offe
 
     # Then no event row was written in the device's request: only a counter, after commit
     assert not WebhookEvent.objects.exists()
+
+
+def test_denials_are_summarised_apart_from_failures(celery_worker, receiver, subscribe, offerable_release, product,
+                                                    settings):
+    # Given a rollout asking for consent, and a receiver of failure and denial summaries
+    settings.OTA_WEBHOOK_SUMMARY_WINDOW = 3
+    release = offerable_release()
+    subscribe(event_types=["device_updates.failed", "device_updates.denied"])
+
+    # When two devices' users deny the update
+    for _ in range(2):
+        update = DeviceUpdate.objects.create(device=DeviceFactory(product=product), release=release,
+                                             status=UpdateStatus.AWAITING_CONFIRMATION)
+        consent.deny(update, details=("not now",))
+
+    # Then the receiver hears of two denials, and of no failure
+    def counted():
+        totals = Counter()
+        for received in receiver.received:
+            totals[received.payload["type"]] += received.payload["data"]["count"]
+        return totals if totals == {"device_updates.denied": 2} else None
+
+    wait_for(counted, timeout=20, message="a summary counting two denials")
+    assert receiver.received[0].payload["data"]["status"] == UpdateStatus.DENIED
