@@ -37,7 +37,7 @@ def test_a_time_forced_rollout_takes_its_forced_time(rollout):
 
 
 def test_time_forced_without_a_forced_time_is_refused_naming_the_field(rollout):
-    with pytest.raises(CommandError, match="forced_at: A time-forced rollout needs the moment"):
+    with pytest.raises(CommandError, match="--forced-time: A time-forced rollout needs the moment"):
         run("rollout_delivery", NAME, "--action-type", "timeforced")
 
     rollout.refresh_from_db()
@@ -67,10 +67,10 @@ def test_none_removes_the_budget(rollout):
 
 
 def test_a_value_out_of_bounds_is_refused_naming_the_field(rollout):
-    with pytest.raises(CommandError, match="max_attempts: Ensure this value is less than or equal to 10"):
+    with pytest.raises(CommandError, match="--max-attempts: Ensure this value is less than or equal to 10"):
         run("rollout_delivery", NAME, "--max-attempts", "11")
 
 
 def test_a_growth_factor_without_a_budget_is_refused(rollout):
-    with pytest.raises(CommandError, match="offers_per_minute: An exponential rate grows a budget"):
+    with pytest.raises(CommandError, match="--offers-per-minute: An exponential rate grows a budget"):
         run("rollout_delivery", NAME, "--rate-growth-factor", "2", "--rate-growth-every", "10")
