@@ -1,4 +1,7 @@
-"""The management API sets and shows how a rollout delivers its release: action type, retries, budget, consent."""
+"""The management API sets and shows how a rollout delivers its release: action type, progress timeouts, retries,
+budget, consent."""
+
+from datetime import timedelta
 
 import pytest
 
@@ -73,3 +76,38 @@ def test_values_out_of_bounds_answer_400_naming_the_field(api, release, field, v
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+# --- progress timeouts ---------------------------------------------------------------------------
+
+def test_a_rollout_shows_no_timeouts_until_set(api, release):
+    body = api.get(url(release)).json()
+
+    assert (body["downloadTimeout"], body["installTimeout"]) == (None, None)
+
+
+def test_patch_sets_the_timeouts(api, release):
+    response = api.patch(url(release), {"downloadTimeout": "02:00:00", "installTimeout": "PT30M"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["downloadTimeout"], response.json()["installTimeout"]) == ("02:00:00", "00:30:00")
+    release.rollout.refresh_from_db()
+    assert release.rollout.download_timeout == timedelta(hours=2)
+
+
+def test_null_clears_a_timeout_and_leaves_the_other(api, release):
+    api.patch(url(release), {"downloadTimeout": "02:00:00", "installTimeout": "01:00:00"}, format="json")
+
+    body = api.patch(url(release), {"downloadTimeout": None}, format="json").json()
+
+    assert (body["downloadTimeout"], body["installTimeout"]) == (None, "01:00:00")
+
+
+@pytest.mark.parametrize("field, value", [("downloadTimeout", "00:00:30"), ("installTimeout", "31 00:00:00"),
+                                          ("downloadTimeout", "soon")])
+def test_a_timeout_out_of_bounds_is_refused_naming_the_field(api, release, field, value):
+    response = api.patch(url(release), {field: value}, format="json")
+
+    assert response.status_code == 400 and field in response.json()
+    release.rollout.refresh_from_db()
+    assert release.rollout.download_timeout is None and release.rollout.install_timeout is None
