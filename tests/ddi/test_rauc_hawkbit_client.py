@@ -49,6 +49,21 @@ def run_client(live_server, controller_id, authorization, steps):
     return asyncio.run(main())
 
 
+async def linked_deployment(ddi, base) -> tuple[str, str, dict]:
+    """The deployment a root poll's answer links, fetched through its ``?c=`` link: (link, action id, document)."""
+    href = base["_links"]["deploymentBase"]["href"]
+    action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$", href).groups()
+    return href, action_id, await ddi.deploymentBase[action_id](resource)
+
+
+async def download(ddi, deployment: dict, path) -> str:
+    """The deployment's file, downloaded to ``path`` as the agent does; the MD5 the client computed."""
+    artifact = deployment["deployment"]["chunks"][0]["artifacts"][0]
+    module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
+                                 artifact["_links"]["download"]["href"]).groups()
+    return await ddi.softwaremodules[module].artifacts[filename](str(path))
+
+
 def test_a_rauc_device_polls_downloads_installs_and_reports(live_server, product, rollout, tmp_path):
     device = DeviceFactory(product=product, uid="rauc-0001", installed_versions={"default": "1.0.0"})
     bundle = tmp_path / "bundle.raucb"
@@ -59,14 +74,9 @@ def test_a_rauc_device_polls_downloads_installs_and_reports(live_server, product
         await ddi.configData(ConfigStatusExecution.closed, ConfigStatusResult.success, hw_revision="2")
         base = await ddi()
         assert "configData" not in base["_links"]
-        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$",
-                                        base["_links"]["deploymentBase"]["href"]).groups()
-        deployment = await ddi.deploymentBase[action_id](resource)
-        artifact = deployment["deployment"]["chunks"][0]["artifacts"][0]
-        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
-                                     artifact["_links"]["download"]["href"]).groups()
-        checksum = await ddi.softwaremodules[module].artifacts[filename](str(bundle))
-        assert checksum == artifact["hashes"]["md5"]
+        _, action_id, deployment = await linked_deployment(ddi, base)
+        checksum = await download(ddi, deployment, bundle)
+        assert checksum == deployment["deployment"]["chunks"][0]["artifacts"][0]["hashes"]["md5"]
         await ddi.deploymentBase[action_id].feedback(
             DeploymentStatusExecution.proceeding, DeploymentStatusResult.none, ["Installing"], percentage=50)
         return action_id
@@ -150,16 +160,11 @@ def test_a_rauc_device_downloads_outside_the_window_and_installs_once_it_opens(l
     bundle = tmp_path / "bundle.raucb"
 
     async def download_only(ddi):
-        href = (await ddi())["_links"]["deploymentBase"]["href"]
-        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$", href).groups()
-        deployment = (await ddi.deploymentBase[action_id](resource))["deployment"]
-        artifact = deployment["chunks"][0]["artifacts"][0]
-        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
-                                     artifact["_links"]["download"]["href"]).groups()
-        await ddi.softwaremodules[module].artifacts[filename](str(bundle))
+        href, action_id, deployment = await linked_deployment(ddi, await ddi())
+        await download(ddi, deployment, bundle)
         await ddi.deploymentBase[action_id].feedback(
             DeploymentStatusExecution.proceeding, DeploymentStatusResult.none, ["Downloaded, waiting for the window"])
-        return href, deployment
+        return href, deployment["deployment"]
 
     closed_href, closed = run_client(live_server, device.uid, f"TargetToken {device.token}", download_only)
 
@@ -169,12 +174,10 @@ def test_a_rauc_device_downloads_outside_the_window_and_installs_once_it_opens(l
     window.save()
 
     async def install(ddi):
-        href = (await ddi())["_links"]["deploymentBase"]["href"]
-        action_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$", href).groups()
-        deployment = (await ddi.deploymentBase[action_id](resource))["deployment"]
+        href, action_id, deployment = await linked_deployment(ddi, await ddi())
         await ddi.deploymentBase[action_id].feedback(
             DeploymentStatusExecution.closed, DeploymentStatusResult.success, ["Rauc bundle update completed"])
-        return href, deployment
+        return href, deployment["deployment"]
 
     open_href, opened = run_client(live_server, device.uid, f"TargetToken {device.token}", install)
 
@@ -204,14 +207,8 @@ def test_a_rauc_device_confirms_an_update_asking_for_consent_then_installs_it(li
         await ddi.post_resource(CONFIRMATION_BASE + "/{actionId}/feedback",
                                 {"confirmation": "confirmed", "code": 200, "details": ["User accepted"]},
                                 actionId=action_id)
-        base = await ddi()
-        confirmed_id, resource = re.search(r"/deploymentBase/(.+)\?c=(.+)$",
-                                           base["_links"]["deploymentBase"]["href"]).groups()
-        deployment = await ddi.deploymentBase[confirmed_id](resource)
-        artifact = deployment["deployment"]["chunks"][0]["artifacts"][0]
-        module, filename = re.search(r"/softwaremodules/(.+)/artifacts/(.+)$",
-                                     artifact["_links"]["download"]["href"]).groups()
-        await ddi.softwaremodules[module].artifacts[filename](str(bundle))
+        _, confirmed_id, deployment = await linked_deployment(ddi, await ddi())
+        await download(ddi, deployment, bundle)
         await ddi.deploymentBase[confirmed_id].feedback(
             DeploymentStatusExecution.closed, DeploymentStatusResult.success, ["Rauc bundle update completed"])
         return action_id, confirmed_id
