@@ -143,7 +143,7 @@ class ProductPolicy:
     rollout_windows: tuple = ()
 
     @cached_property
-    def rollout_dates(self) -> tuple:
+    def scheduled_moments(self) -> tuple:
         """Every filter's rollout date and time-forced rollout's forced time, in order: the moments
         the decision or an offer's handling changes by itself."""
         return tuple(sorted({rule.rollout_date for release in self.releases for rule in release.filters
@@ -163,9 +163,9 @@ class ProductPolicy:
     def holds_until(self, now: datetime) -> datetime | None:
         """When a decision or handling given now may change with no change to any row, if ever: a rollout
         date or forced time comes, a maintenance window opens or closes (rollouts.windows)."""
+        scheduled = next((moment for moment in self.scheduled_moments if moment > now), None)
         edges = (next_change(some, now) for some in self.all_windows)
-        return min((moment for moment in (*self.rollout_dates, *edges) if moment is not None and moment > now),
-                   default=None)
+        return min((moment for moment in (scheduled, *edges) if moment is not None), default=None)
 
 
 def offerable(queryset):
@@ -180,7 +180,7 @@ def offerable(queryset):
 
 
 def build(releases) -> list[ReleasePolicy]:
-    """ReleasePolicy for every release of the queryset, in three queries whatever their number."""
+    """ReleasePolicy for every release of the queryset, in four queries whatever their number."""
     rows, filters, phases, windows = _load(releases)
     return [_release_policy(release, filters, phases, windows) for release in rows]
 
